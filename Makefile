@@ -1,0 +1,94 @@
+# libsinabs: `make demo` and `make test` are all a new machine needs.
+# Missing system packages (apt-get) and Python packages (pip) are installed
+# on first use; later runs find them and skip.
+
+PYTHON   ?= python3
+PREFIX   ?= /usr/local
+BUILD    := build
+LIBDIR   := $(BUILD)/lib
+VERSION  := 0.1.0
+SONAME   := libsinabs.so.0
+# Release build of the shared object with the Swift runtime linked in, so
+# C, ctypes and Python users need nothing but libsinabs.so (and OpenBLAS).
+SWIFT_RELEASE := swift build -c release --product sinabs -Xswiftc -static-stdlib
+CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
+LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
+
+.PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-ctypes \
+        test-python python bench install clean
+
+all: lib
+
+## ---- dependencies -------------------------------------------------------
+
+deps: deps-system deps-python
+
+deps-system:
+	@pkg-config --exists openblas 2>/dev/null || { \
+	  echo "installing libopenblas-dev (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; }
+
+deps-python:
+	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn" 2>/dev/null || { \
+	  echo "installing numpy pytest torch sinabs scikit-learn (pip)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn; }
+
+## ---- build ----------------------------------------------------------------
+
+lib: deps-system
+	$(SWIFT_RELEASE)
+	@mkdir -p $(LIBDIR)/pkgconfig $(BUILD)/include
+	@cp "$$($(SWIFT_RELEASE) --show-bin-path)/libsinabs.so" $(LIBDIR)/libsinabs.so.$(VERSION)
+	@ln -sf libsinabs.so.$(VERSION) $(LIBDIR)/$(SONAME)
+	@ln -sf $(SONAME) $(LIBDIR)/libsinabs.so
+	@cp include/sinabs.h $(BUILD)/include/
+	@sed -e 's|@PREFIX@|$(abspath $(BUILD))|' -e 's|@VERSION@|$(VERSION)|' sinabs.pc.in > $(LIBDIR)/pkgconfig/sinabs.pc
+	@echo "built $(LIBDIR)/libsinabs.so.$(VERSION)"
+
+python: lib deps-python
+	$(PYTHON) -m pip install -q --disable-pip-version-check ./bindings/python
+
+## ---- run ------------------------------------------------------------------
+
+demo: lib
+	@$(CC) $(CFLAGS_TEST) examples/c/iaf_demo.c -o $(BUILD)/iaf_demo $(LDFLAGS_TEST)
+	@$(BUILD)/iaf_demo
+
+bench: python
+	$(PYTHON) bench/bench_forward.py
+
+## ---- tests ----------------------------------------------------------------
+
+test: deps test-swift test-c test-ctypes test-python
+	@echo "all test suites passed"
+
+test-swift: deps-system
+	swift test
+
+C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
+
+$(BUILD)/tests/%: tests/c/%.c tests/c/check.h include/sinabs.h | lib
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS_TEST) $< -o $@ $(LDFLAGS_TEST)
+
+test-c: lib $(C_TESTS)
+	@set -e; for t in $(C_TESTS); do echo "== $$t"; $$t; done
+
+test-ctypes: lib deps-python
+	SINABS_LIBRARY=$(abspath $(LIBDIR)/$(SONAME)) $(PYTHON) -m pytest -q tests/ctypes
+
+test-python: python
+	$(PYTHON) -m pytest -q bindings/python/tests
+
+## ---- install --------------------------------------------------------------
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(LIBDIR)/libsinabs.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsinabs.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsinabs.so
+	install -m 644 include/sinabs.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sinabs.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sinabs.pc
+
+clean:
+	rm -rf $(BUILD) .build bindings/python/build

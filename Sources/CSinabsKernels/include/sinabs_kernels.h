@@ -1,0 +1,73 @@
+// Hot loops of libsinabs: plain C over raw pointers, no allocation, no
+// validation (the Swift layer above has checked every size). Internal: the
+// exports map keeps these symbols out of libsinabs.so's dynamic table.
+#ifndef SINABS_KERNELS_H
+#define SINABS_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// ---- threads ---------------------------------------------------------------
+
+/// Threads that snk_parallel_for may use (>= 1).
+void snk_set_num_threads(int32_t n);
+int32_t snk_get_num_threads(void);
+
+/// Calls body(context, begin, end) on disjoint ranges covering [0, count),
+/// on up to snk_get_num_threads() threads (the caller's included). Runs
+/// inline when `count * cost_per_item` is too small to pay for threads.
+void snk_parallel_for(int64_t count, int64_t cost_per_item,
+                      void (*body)(void *context, int64_t begin, int64_t end),
+                      void *context);
+
+// ---- neuron dynamics -------------------------------------------------------
+
+enum { SNK_SPIKE_MULTI = 0, SNK_SPIKE_SINGLE = 1, SNK_SPIKE_MAX = 2, SNK_SPIKE_NONE = 3 };
+enum { SNK_RESET_SUBTRACT = 0, SNK_RESET_TO_VALUE = 1 };
+
+/// One neuron model's constants, resolved from the layer's options
+/// (alphas already exp(-1/tau)).
+typedef struct snk_neuron_params {
+  int32_t has_syn;          // i_syn = alpha_syn * (i_syn + x), else i_syn = x
+  int32_t norm_input;       // scale the synaptic input by (1 - alpha_mem)
+  int32_t adaptive;         // ALIF: threshold = threshold + adapt_scale * b
+  int32_t spike_fn;         // SNK_SPIKE_*; NONE: output is v_mem (ExpLeak)
+  int32_t reset_fn;         // SNK_RESET_*
+  int32_t subtract_threshold; // subtract the threshold, else subtract_value
+  int32_t has_min_v_mem;
+  float alpha_mem, alpha_syn, alpha_adapt;
+  float threshold;          // ALIF: b0
+  float adapt_scale;
+  float max_spikes;         // SNK_SPIKE_MAX
+  float subtract_value, reset_value, min_v_mem;
+} snk_neuron_params;
+
+/// Buffers of one forward call. Input, output and recordings are (batch,
+/// time, neurons); consecutive samples are `input_stride` (input) and
+/// `output_stride` (output, recordings) elements apart: time * neurons when
+/// contiguous, more when a recurrent layer runs one step of a longer
+/// sequence. States are (batch, neurons), updated in place. No buffer may
+/// overlap another. Absent states/recordings are NULL.
+typedef struct snk_neuron_io {
+  int64_t batch, time, neurons, input_stride, output_stride;
+  const float *input;
+  float *output;
+  float *v_mem, *i_syn, *b, *threshold;
+  float *rec_v_mem, *rec_i_syn, *rec_b, *rec_threshold;
+} snk_neuron_io;
+
+/// Runs the dynamics over all time steps, parallel over batch x neuron blocks.
+/// Returns the sum of all output spikes (0 for SNK_SPIKE_NONE), in double.
+double snk_neuron_forward(const snk_neuron_params *params, const snk_neuron_io *io);
+
+/// Sum of `count` floats, in double (for firing rates).
+double snk_sum(const float *data, int64_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,79 @@
+// A minimal fork-join over pthreads: large kernels split their index range
+// across threads; small ones run on the caller. Threads are created per call:
+// at tens of microseconds that is noise next to the multi-millisecond calls
+// that are worth splitting, and it keeps no pool alive inside the host.
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "sinabs_kernels.h"
+
+enum { MAX_THREADS = 256, MIN_WORK_PER_THREAD = 1 << 16 };
+
+static atomic_int configured_threads;  // 0 = not yet decided
+
+static int32_t default_threads(void) {
+  const char *env = getenv("SINABS_NUM_THREADS");
+  if (env != NULL) {
+    long n = strtol(env, NULL, 10);
+    if (n >= 1 && n <= MAX_THREADS) return (int32_t)n;
+  }
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpus < 1) return 1;
+  return cpus > MAX_THREADS ? MAX_THREADS : (int32_t)cpus;
+}
+
+void snk_set_num_threads(int32_t n) {
+  if (n < 1) n = 1;
+  if (n > MAX_THREADS) n = MAX_THREADS;
+  atomic_store(&configured_threads, n);
+}
+
+int32_t snk_get_num_threads(void) {
+  int n = atomic_load(&configured_threads);
+  if (n == 0) {
+    n = default_threads();
+    atomic_store(&configured_threads, n);
+  }
+  return n;
+}
+
+typedef struct chunk {
+  void (*body)(void *, int64_t, int64_t);
+  void *context;
+  int64_t begin, end;
+} chunk;
+
+static void *run_chunk(void *arg) {
+  chunk *c = arg;
+  c->body(c->context, c->begin, c->end);
+  return NULL;
+}
+
+void snk_parallel_for(int64_t count, int64_t cost_per_item,
+                      void (*body)(void *, int64_t, int64_t), void *context) {
+  if (count <= 0) return;
+  int64_t threads = snk_get_num_threads();
+  int64_t by_work = (count * (cost_per_item > 0 ? cost_per_item : 1)) / MIN_WORK_PER_THREAD;
+  if (threads > by_work) threads = by_work;
+  if (threads > count) threads = count;
+  if (threads <= 1) {
+    body(context, 0, count);
+    return;
+  }
+  chunk chunks[MAX_THREADS];
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS];
+  for (int64_t i = 0; i < threads; i++) {
+    chunks[i] = (chunk){body, context, count * i / threads, count * (i + 1) / threads};
+  }
+  // Chunk 0 runs here; a thread that cannot be created runs inline instead.
+  for (int64_t i = 1; i < threads; i++) {
+    started[i] = pthread_create(&ids[i], NULL, run_chunk, &chunks[i]) == 0;
+    if (!started[i]) run_chunk(&chunks[i]);
+  }
+  run_chunk(&chunks[0]);
+  for (int64_t i = 1; i < threads; i++) {
+    if (started[i]) pthread_join(ids[i], NULL);
+  }
+}

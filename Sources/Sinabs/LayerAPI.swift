@@ -1,0 +1,162 @@
+import CSinabs
+import SinabsCore
+
+@c @implementation
+public func sinabs_neuron_layer_create(_ out: UnsafeMutablePointer<OpaquePointer?>?,
+                                       _ options: UnsafePointer<sinabs_neuron_options>?) -> sinabs_status {
+    guarded(out: out) { out in
+        out.pointee = retainedHandle(try NeuronLayer(try readOptions(options)))
+    }
+}
+
+@c @implementation
+public func sinabs_linear_layer_create(_ out: UnsafeMutablePointer<OpaquePointer?>?,
+                                       _ in_features: Int64, _ out_features: Int64,
+                                       _ bias: Int32) -> sinabs_status {
+    guarded(out: out) { out in
+        guard in_features >= 1, out_features >= 1,
+              in_features <= Int64(Int32.max), out_features <= Int64(Int32.max) else {
+            throw invalid("features must be in 1...\(Int32.max), got \(in_features) -> \(out_features)")
+        }
+        out.pointee = retainedHandle(try Linear(inFeatures: Int(in_features),
+                                                outFeatures: Int(out_features), bias: bias != 0))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_free(_ layer: OpaquePointer?) {
+    releaseHandle(layer)
+}
+
+@c @implementation
+public func sinabs_layer_forward(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
+                                 _ input: OpaquePointer?) -> sinabs_status {
+    guarded(out: out) { out in
+        let layer = try layer(handle)
+        out.pointee = retainedHandle(try layer.forward(try tensor(input, "input")))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_forward_into(_ output: OpaquePointer?, _ handle: OpaquePointer?,
+                                      _ input: OpaquePointer?) -> sinabs_status {
+    guarded {
+        let layer = try layer(handle)
+        try layer.forward(try tensor(input, "input"), into: try tensor(output, "output"))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_reset_states(_ handle: OpaquePointer?, _ randomize: Int32,
+                                      _ names: UnsafePointer<UnsafePointer<CChar>?>?,
+                                      _ lows: UnsafePointer<Float>?, _ highs: UnsafePointer<Float>?,
+                                      _ count: Int32, _ seed: UInt64) -> sinabs_status {
+    guarded {
+        let layer = try layer(handle)
+        guard count >= 0 else { throw invalid("count is negative (\(count))") }
+        var ranges: [String: ClosedRange<Float>] = [:]
+        if count > 0 {
+            guard let names, let lows, let highs else { throw invalid("names, lows or highs is NULL") }
+            for i in 0..<Int(count) {
+                let name = try readName(names[i])
+                guard layer.stateNames.contains(name) else {
+                    throw SinabsError(.notFound, "layer has no state named '\(name)'")
+                }
+                guard lows[i].isFinite, highs[i].isFinite, lows[i] <= highs[i] else {
+                    throw invalid("range of \(name) must be finite with low <= high")
+                }
+                ranges[name] = lows[i]...highs[i]
+            }
+        }
+        layer.resetStates(randomize: randomize != 0, ranges: ranges, seed: seed)
+    }
+}
+
+@c @implementation
+public func sinabs_layer_state_count(_ out_count: UnsafeMutablePointer<Int32>?,
+                                     _ handle: OpaquePointer?) -> sinabs_status {
+    guarded { try write(Int32(try layer(handle).stateNames.count), to: out_count, "out_count") }
+}
+
+@c @implementation
+public func sinabs_layer_state_name(_ out_name: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                                    _ handle: OpaquePointer?, _ index: Int32) -> sinabs_status {
+    guarded {
+        let names = try layer(handle).stateNames
+        guard index >= 0, Int(index) < names.count else {
+            throw invalid("state index \(index) is outside 0..<\(names.count)")
+        }
+        try write(staticName(names[Int(index)]), to: out_name, "out_name")
+    }
+}
+
+@c @implementation
+public func sinabs_layer_get_state(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
+                                   _ name: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded(out: out) { out in
+        let layer = try layer(handle)
+        out.pointee = retainedHandle(try layer.state(named: try readName(name)))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_set_state(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                   _ value: OpaquePointer?) -> sinabs_status {
+    guarded {
+        let layer = try layer(handle)
+        try layer.setState(named: try readName(name), to: try tensor(value, "value"))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_get_recording(_ out: UnsafeMutablePointer<OpaquePointer?>?,
+                                       _ handle: OpaquePointer?,
+                                       _ name: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded(out: out) { out in
+        let layer = try neuronLayer(handle)
+        out.pointee = retainedHandle(try layer.recording(named: try readName(name)))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_firing_rate(_ out_rate: UnsafeMutablePointer<Float>?,
+                                     _ handle: OpaquePointer?) -> sinabs_status {
+    guarded { try write(try neuronLayer(handle).firingRate, to: out_rate, "out_rate") }
+}
+
+@c @implementation
+public func sinabs_layer_parameter_count(_ out_count: UnsafeMutablePointer<Int32>?,
+                                         _ handle: OpaquePointer?) -> sinabs_status {
+    guarded { try write(Int32(try layer(handle).parameterNames.count), to: out_count, "out_count") }
+}
+
+@c @implementation
+public func sinabs_layer_parameter_name(_ out_name: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                                        _ handle: OpaquePointer?, _ index: Int32) -> sinabs_status {
+    guarded {
+        let names = try layer(handle).parameterNames
+        guard index >= 0, Int(index) < names.count else {
+            throw invalid("parameter index \(index) is outside 0..<\(names.count)")
+        }
+        try write(staticName(names[Int(index)]), to: out_name, "out_name")
+    }
+}
+
+@c @implementation
+public func sinabs_layer_get_parameter(_ out: UnsafeMutablePointer<OpaquePointer?>?,
+                                       _ handle: OpaquePointer?,
+                                       _ name: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded(out: out) { out in
+        let layer = try layer(handle)
+        out.pointee = retainedHandle(try layer.parameter(named: try readName(name)))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_set_parameter(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                       _ value: OpaquePointer?) -> sinabs_status {
+    guarded {
+        let layer = try layer(handle)
+        try layer.setParameter(named: try readName(name), to: try tensor(value, "value"))
+    }
+}

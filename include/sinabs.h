@@ -1,0 +1,427 @@
+/*
+ * sinabs.h -- the stable C ABI of libsinabs, a spiking neural network engine.
+ *
+ * This header is the authoritative documentation of the library. The Swift
+ * implementation of every function declared here is checked against these
+ * prototypes by the compiler (`@c @implementation`), so the two cannot drift.
+ *
+ * Conventions
+ * - Every name starts with `sinabs_` (functions, types) or `SINABS_` (macros,
+ *   enum values); functions are named `sinabs_<object>_<verb>`.
+ * - Objects are opaque handles: `sinabs_tensor`, `sinabs_layer`, `sinabs_model`.
+ * - Fallible functions return `sinabs_status`: SINABS_OK (0) or a negative
+ *   code naming the class of failure. On failure `sinabs_last_error()` tells
+ *   why, and no out-parameter is written except that `*out` handles are set to
+ *   NULL.
+ * - Out-parameters come first and are named `out...`.
+ * - Ownership is visible in the signature: a `T **out` parameter
+ *   hands the caller a new reference that it must release with `sinabs_T_free`.
+ *   A pointer returned through `const char **` or `float **` is borrowed: it
+ *   lives as long as the object it came from (see each function).
+ * - Every `_free` accepts NULL and does nothing then.
+ * - Shapes are `int64_t` arrays with `rank` entries; rank is 0..SINABS_MAX_RANK.
+ *
+ * Threading
+ * - `sinabs_last_error()` is per thread.
+ * - A tensor may be read from several threads at once; writing its data while
+ *   another thread reads it is the caller's race.
+ * - A layer or model must not be used from two threads at once (forward and
+ *   backward mutate its state); distinct layers may run concurrently.
+ * - The library parallelises large calls internally; see
+ *   `sinabs_set_num_threads`.
+ */
+#ifndef SINABS_H
+#define SINABS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define SINABS_VERSION_MAJOR 0
+#define SINABS_VERSION_MINOR 1
+#define SINABS_VERSION_PATCH 0
+/** MAJOR * 10000 + MINOR * 100 + PATCH, comparable with `sinabs_version_number()`. */
+#define SINABS_VERSION_NUMBER \
+  (SINABS_VERSION_MAJOR * 10000 + SINABS_VERSION_MINOR * 100 + SINABS_VERSION_PATCH)
+/** The ABI generation; the shared object is `libsinabs.so.<SINABS_ABI_VERSION>`. */
+#define SINABS_ABI_VERSION 0
+
+/** The version of the loaded library, as SINABS_VERSION_NUMBER. Lets a caller
+ *  check that it runs against the library it was compiled for. Never fails. */
+uint32_t sinabs_version_number(void);
+
+/** The version of the loaded library as "MAJOR.MINOR.PATCH". Static storage;
+ *  never NULL. */
+const char *sinabs_version_string(void);
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef int32_t sinabs_status;
+
+#define SINABS_OK 0
+/** A NULL pointer, a value out of range or a wrong handle kind. */
+#define SINABS_ERR_INVALID_ARGUMENT (-1)
+/** Shapes that do not fit together (rank, sizes, element counts). */
+#define SINABS_ERR_SHAPE (-2)
+/** An allocation failed or a size overflows. */
+#define SINABS_ERR_OUT_OF_MEMORY (-3)
+/** The object is not in a state that allows the call (e.g. backward before a
+ *  training forward). */
+#define SINABS_ERR_STATE (-4)
+/** A name that the object does not have (state, parameter, option). */
+#define SINABS_ERR_NOT_FOUND (-5)
+/** A bug in libsinabs; please report it. */
+#define SINABS_ERR_INTERNAL (-99)
+
+/** The message of the last failure on the calling thread ("" if none yet).
+ *  Never NULL. Owned by the library; valid until the next libsinabs call on
+ *  this thread. */
+const char *sinabs_last_error(void);
+
+/** A short constant name for a status code ("SINABS_ERR_SHAPE"); never NULL. */
+const char *sinabs_status_name(sinabs_status status);
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** How many threads large calls use (default: the online CPUs, or the
+ *  SINABS_NUM_THREADS environment variable). `n` must be 1..256. */
+sinabs_status sinabs_set_num_threads(int32_t n);
+
+/** The number of threads large calls use; never fails. */
+int32_t sinabs_get_num_threads(void);
+
+/* ------------------------------------------------------------------------ */
+/* Tensors: float32, contiguous, row-major, rank 0..8                       */
+/* ------------------------------------------------------------------------ */
+
+#define SINABS_MAX_RANK 8
+
+typedef struct sinabs_tensor sinabs_tensor;
+
+/** Called exactly once, when the last tensor that shares wrapped memory is
+ *  freed: `context` and `data` are the values given to `sinabs_tensor_wrap`.
+ *  It may run on any thread that frees the last reference. */
+typedef void (*sinabs_release_fn)(void *context, float *data);
+
+/** A new zero-filled tensor. `shape` may be NULL when `rank` is 0; every
+ *  dimension must be >= 0. The caller owns `*out` (sinabs_tensor_free).
+ *  Errors: INVALID_ARGUMENT (NULL out or shape, rank out of range, negative
+ *  dimension), OUT_OF_MEMORY (element count overflows or allocation fails). */
+sinabs_status sinabs_tensor_create(sinabs_tensor **out, const int64_t *shape,
+                                   int32_t rank);
+
+/** A new tensor holding a copy of `count` floats read from `data`; `count`
+ *  must equal the product of `shape`. `data` is only read during the call and
+ *  may be NULL when `count` is 0. The caller owns `*out`.
+ *  Errors: as sinabs_tensor_create, and SHAPE when count does not match. */
+sinabs_status sinabs_tensor_create_copy(sinabs_tensor **out, const int64_t *shape,
+                                        int32_t rank, const float *data,
+                                        int64_t count);
+
+/** A new tensor over caller memory, without copying. `data` must hold the
+ *  product of `shape` floats, be 4-byte aligned and stay valid until `release`
+ *  runs; it is read and written in place. On success the library calls
+ *  `release(context, data)` exactly once when the last tensor sharing this
+ *  memory (including reshaped views) is freed; `release` may be NULL. On
+ *  failure `release` is NOT called and the memory stays the caller's.
+ *  The caller owns `*out`.
+ *  Errors: as sinabs_tensor_create; INVALID_ARGUMENT for NULL or misaligned
+ *  data with a non-zero element count. */
+sinabs_status sinabs_tensor_wrap(sinabs_tensor **out, const int64_t *shape,
+                                 int32_t rank, float *data,
+                                 sinabs_release_fn release, void *context);
+
+/** Releases the caller's reference. NULL is a no-op. Memory is freed (or the
+ *  wrap release callback runs) when no tensor shares it any more. */
+void sinabs_tensor_free(sinabs_tensor *tensor);
+
+/** A new tensor with its own copy of the data of `source`. Caller owns `*out`. */
+sinabs_status sinabs_tensor_copy(sinabs_tensor **out, const sinabs_tensor *source);
+
+/** A new tensor that shares the storage of `source` with another shape of the
+ *  same element count; at most one dimension may be -1 (inferred). Writing
+ *  through either is seen by both. Caller owns `*out`.
+ *  Errors: INVALID_ARGUMENT, SHAPE (element count differs or cannot infer). */
+sinabs_status sinabs_tensor_reshape(sinabs_tensor **out, const sinabs_tensor *source,
+                                    const int64_t *shape, int32_t rank);
+
+/** The first element, borrowed: valid while `tensor` (or any tensor sharing its
+ *  storage) is alive. `*out` may be NULL for an empty tensor. */
+sinabs_status sinabs_tensor_data(float **out, const sinabs_tensor *tensor);
+
+/** The rank of `tensor` in `*out_rank`. */
+sinabs_status sinabs_tensor_rank(int32_t *out_rank, const sinabs_tensor *tensor);
+
+/** Writes the rank to `*out_rank` and the dimensions to `out_shape`, which has
+ *  room for `capacity` entries (SINABS_MAX_RANK always suffices).
+ *  Errors: INVALID_ARGUMENT (NULL pointers, capacity smaller than the rank). */
+sinabs_status sinabs_tensor_shape(int64_t *out_shape, int32_t capacity,
+                                  int32_t *out_rank, const sinabs_tensor *tensor);
+
+/** The element count (product of the shape; 1 for rank 0). */
+sinabs_status sinabs_tensor_numel(int64_t *out_count, const sinabs_tensor *tensor);
+
+/** Copies the data of `source` into `destination`; element counts must match
+ *  (shapes may differ). Overlapping storage is allowed. */
+sinabs_status sinabs_tensor_copy_into(sinabs_tensor *destination,
+                                      const sinabs_tensor *source);
+
+/* ------------------------------------------------------------------------ */
+/* Neuron layers                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sinabs_layer sinabs_layer;
+
+/** The neuron model; same dynamics as sinabs.layers of the same name. */
+typedef int32_t sinabs_neuron_model;
+#define SINABS_NEURON_IAF 1
+#define SINABS_NEURON_LIF 2
+#define SINABS_NEURON_EXPLEAK 3
+#define SINABS_NEURON_ALIF 4
+
+/** The input layout: plain (Batch, Time, ...), squeezed (Batch*Time, ...),
+ *  or plain with a recurrent Linear connection (sinabs' *Recurrent forms). */
+typedef int32_t sinabs_neuron_form;
+#define SINABS_FORM_PLAIN 0
+#define SINABS_FORM_SQUEEZE 1
+#define SINABS_FORM_RECURRENT 2
+
+/** sinabs.activation spike functions. */
+typedef int32_t sinabs_spike_fn;
+#define SINABS_SPIKE_MULTI 0 /**< (v > 0) * trunc(v / threshold) */
+#define SINABS_SPIKE_SINGLE 1 /**< v >= threshold */
+#define SINABS_SPIKE_MAX 2 /**< MultiSpike clamped to max_num_spikes_per_bin */
+
+/** sinabs.activation reset functions. */
+typedef int32_t sinabs_reset_fn;
+#define SINABS_RESET_SUBTRACT 0 /**< v -= spikes * (subtract_value or threshold) */
+#define SINABS_RESET_MEMBRANE 1 /**< v = reset_value where a spike occurred */
+
+/** sinabs.activation surrogate gradient functions (used by backward). */
+typedef int32_t sinabs_surrogate_fn;
+#define SINABS_SURROGATE_SINGLE_EXPONENTIAL 0 /**< grad_width, grad_scale */
+#define SINABS_SURROGATE_HEAVISIDE 1 /**< window */
+#define SINABS_SURROGATE_GAUSSIAN 2 /**< mu, sigma, grad_scale */
+#define SINABS_SURROGATE_MULTI_GAUSSIAN 3 /**< mu, sigma, h, s, grad_scale */
+#define SINABS_SURROGATE_PERIODIC_EXPONENTIAL 4 /**< grad_width, grad_scale */
+
+/**
+ * Construction options of a neuron layer. Always start from
+ * `sinabs_neuron_options_init`, which writes `struct_size` and sinabs'
+ * defaults for the model; then change fields. New fields are only ever added
+ * at the end, and the library reads only the first `struct_size` bytes.
+ * "None" of sinabs is NaN for the float fields marked so.
+ */
+typedef struct sinabs_neuron_options {
+  uint32_t struct_size;     /**< sizeof(sinabs_neuron_options), set by init */
+  int32_t model;            /**< sinabs_neuron_model */
+  int32_t form;             /**< sinabs_neuron_form */
+  float tau_mem;            /**< LIF, ExpLeak, ALIF; > 0 (IAF: ignored) */
+  float tau_syn;            /**< NaN = no synaptic current; else > 0 */
+  float tau_adapt;          /**< ALIF only; > 0 */
+  float adapt_scale;        /**< ALIF only; default 1.8 */
+  float spike_threshold;    /**< > 0; ALIF: the base threshold b0 */
+  int32_t spike_fn;         /**< sinabs_spike_fn */
+  int32_t max_num_spikes_per_bin; /**< SINABS_SPIKE_MAX: >= 1 */
+  int32_t reset_fn;         /**< sinabs_reset_fn */
+  float subtract_value;     /**< NaN = subtract the threshold */
+  float reset_value;        /**< SINABS_RESET_MEMBRANE */
+  int32_t surrogate_fn;     /**< sinabs_surrogate_fn */
+  float grad_width;         /**< SingleExponential 0.5, PeriodicExponential 0.5 */
+  float grad_scale;         /**< 1.0 */
+  float window;             /**< Heaviside, 1.0 */
+  float mu;                 /**< Gaussian, MultiGaussian: 0.0 */
+  float sigma;              /**< Gaussian, MultiGaussian: 0.5 */
+  float h;                  /**< MultiGaussian: 0.15 */
+  float s;                  /**< MultiGaussian: 6.0 */
+  float min_v_mem;          /**< NaN = no lower bound */
+  int32_t norm_input;       /**< 0/1; default 1 for LIF/ALIF, 0 for IAF/ExpLeak */
+  int32_t train_alphas;     /**< 0/1: train alpha = exp(-1/tau) instead of tau */
+  int32_t record_states;    /**< 0/1: keep every state at every time step */
+  int64_t batch_size;       /**< SQUEEZE: > 0, or 0 to use num_timesteps */
+  int64_t num_timesteps;    /**< SQUEEZE: > 0, or 0 to use batch_size */
+  int64_t recurrent_features; /**< RECURRENT: neurons per sample (N of the
+                                   N x N weight); states have shape (B, ...)
+                                   whose trailing size must equal it */
+} sinabs_neuron_options;
+
+/** Fills `*options` with sinabs' defaults for `model` (form PLAIN).
+ *  Errors: INVALID_ARGUMENT (NULL, unknown model). */
+sinabs_status sinabs_neuron_options_init(sinabs_neuron_options *options,
+                                         int32_t model);
+
+/** A new neuron layer. Options are validated (tau <= 0, threshold <= 0,
+ *  unknown enum values, squeeze without batch_size or num_timesteps, ...).
+ *  A RECURRENT layer starts with a zero N x N weight and no bias; set them
+ *  with sinabs_layer_set_parameter("rec_connect.weight" / ".bias").
+ *  The caller owns `*out` (sinabs_layer_free). */
+sinabs_status sinabs_neuron_layer_create(sinabs_layer **out,
+                                         const sinabs_neuron_options *options);
+
+/** Releases the caller's reference; NULL is a no-op. */
+void sinabs_layer_free(sinabs_layer *layer);
+
+/** A new tensor with the layer's output for `input`:
+ *  PLAIN and RECURRENT take (Batch, Time, ...) of rank >= 2 (RECURRENT: the
+ *  product of the trailing dimensions equals recurrent_features); SQUEEZE
+ *  takes (Batch*Time, ...) of rank >= 1. Output has the input's shape.
+ *  States are created on the first call and carried to the next; a new
+ *  trailing shape re-initialises them to zero, a new batch size too (sinabs
+ *  resamples old states at random; we start from zero, which is
+ *  reproducible). NaN and Inf in the input propagate like in IEEE arithmetic
+ *  (no check: it would cost a pass over memory). On failure the layer's state
+ *  is unchanged. Caller owns `*out`. */
+sinabs_status sinabs_layer_forward(sinabs_tensor **out, sinabs_layer *layer,
+                                   const sinabs_tensor *input);
+
+/** As sinabs_layer_forward but writes into `output`, which must have the
+ *  element count of `input` and must not share its storage. No allocation of
+ *  the output. */
+sinabs_status sinabs_layer_forward_into(sinabs_tensor *output, sinabs_layer *layer,
+                                        const sinabs_tensor *input);
+
+/** Sets every state to zero, or with `randomize` to uniform values in
+ *  [low, high) per state: `names`, `lows`, `highs` have `count` entries and
+ *  name states to draw from another range than [0, 1) (sinabs' value_ranges).
+ *  `seed` makes the draw reproducible. Uninitialised states stay so. */
+sinabs_status sinabs_layer_reset_states(sinabs_layer *layer, int32_t randomize,
+                                        const char *const *names, const float *lows,
+                                        const float *highs, int32_t count,
+                                        uint64_t seed);
+
+/** The number of states this layer has ("v_mem", "i_syn", "b",
+ *  "spike_threshold", ... depending on model and options). */
+sinabs_status sinabs_layer_state_count(int32_t *out_count, const sinabs_layer *layer);
+
+/** The name of state `index`, borrowed (static storage). */
+sinabs_status sinabs_layer_state_name(const char **out_name, const sinabs_layer *layer,
+                                      int32_t index);
+
+/** A new tensor sharing the storage of state `name`: writes through it change
+ *  the layer's state until the state is re-initialised. Shape (0) before the
+ *  first forward, as in sinabs. Caller owns `*out`.
+ *  Errors: NOT_FOUND for a name the layer lacks. */
+sinabs_status sinabs_layer_get_state(sinabs_tensor **out, const sinabs_layer *layer,
+                                     const char *name);
+
+/** Copies `value` into state `name`. If the states are initialised the shape
+ *  must equal theirs; if not, the value's shape initialises all states (the
+ *  others to zero). Errors: NOT_FOUND, SHAPE; the layer is unchanged then. */
+sinabs_status sinabs_layer_set_state(sinabs_layer *layer, const char *name,
+                                     const sinabs_tensor *value);
+
+/** A new tensor with the per-time-step record of state `name`, shape
+ *  (Batch, Time, ...), from the last forward with record_states set; shape (0)
+ *  when nothing was recorded. Caller owns `*out`. */
+sinabs_status sinabs_layer_get_recording(sinabs_tensor **out,
+                                         const sinabs_layer *layer, const char *name);
+
+/** Mean spike count per neuron and step of the last forward (0 before). */
+sinabs_status sinabs_layer_firing_rate(float *out_rate, const sinabs_layer *layer);
+
+/** The number of named parameters ("tau_mem", "alpha_mem", "spike_threshold",
+ *  "min_v_mem", "rec_connect.weight", ... depending on the options). */
+sinabs_status sinabs_layer_parameter_count(int32_t *out_count,
+                                           const sinabs_layer *layer);
+
+/** The name of parameter `index`, borrowed (static storage). */
+sinabs_status sinabs_layer_parameter_name(const char **out_name,
+                                          const sinabs_layer *layer, int32_t index);
+
+/** A new tensor sharing the storage of parameter `name` (rank 0 for scalars).
+ *  Caller owns `*out`. Errors: NOT_FOUND. */
+sinabs_status sinabs_layer_get_parameter(sinabs_tensor **out,
+                                         const sinabs_layer *layer, const char *name);
+
+/** Copies `value` into parameter `name`; its shape must equal the parameter's.
+ *  Values are validated (tau > 0, 0 < alpha < 1, threshold > 0) and the layer
+ *  is unchanged on failure. */
+sinabs_status sinabs_layer_set_parameter(sinabs_layer *layer, const char *name,
+                                         const sinabs_tensor *value);
+
+/* ------------------------------------------------------------------------ */
+/* Connection layers                                                        */
+/* ------------------------------------------------------------------------ */
+
+/** A new fully connected layer y = x W^T + b over the last dimension of any
+ *  input of rank >= 1 (like torch.nn.Linear). Parameters "weight"
+ *  (out_features x in_features, zero) and, with `bias` non-zero, "bias"
+ *  (out_features, zero). Caller owns `*out`.
+ *  Errors: INVALID_ARGUMENT (features < 1). */
+sinabs_status sinabs_linear_layer_create(sinabs_layer **out, int64_t in_features,
+                                         int64_t out_features, int32_t bias);
+
+/* ------------------------------------------------------------------------ */
+/* Models: a sequence of layers                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sinabs_model sinabs_model;
+
+/** A new empty sequential model. Caller owns `*out` (sinabs_model_free). */
+sinabs_status sinabs_model_create(sinabs_model **out);
+
+/** Releases the caller's reference; the model releases its layers when it
+ *  dies. NULL is a no-op. */
+void sinabs_model_free(sinabs_model *model);
+
+/** Appends `layer`; the model takes its own reference, so the caller may free
+ *  its handle at once. */
+sinabs_status sinabs_model_append(sinabs_model *model, sinabs_layer *layer);
+
+/** The number of layers. */
+sinabs_status sinabs_model_layer_count(int32_t *out_count, const sinabs_model *model);
+
+/** A new reference to layer `index` (0-based). Caller frees it with
+ *  sinabs_layer_free. Errors: INVALID_ARGUMENT (index out of range). */
+sinabs_status sinabs_model_get_layer(sinabs_layer **out, const sinabs_model *model,
+                                     int32_t index);
+
+/** Runs the layers in order; a new output tensor, caller owns `*out`. On a
+ *  failing layer the error names its index. */
+sinabs_status sinabs_model_forward(sinabs_tensor **out, sinabs_model *model,
+                                   const sinabs_tensor *input);
+
+/** Resets every neuron layer's states to zero. */
+sinabs_status sinabs_model_reset_states(sinabs_model *model);
+
+/* ------------------------------------------------------------------------ */
+/* Training: backpropagation through time                                   */
+/* ------------------------------------------------------------------------ */
+
+/** With `training` non-zero, each forward also keeps what backward needs
+ *  (see the README for bytes per neuron-step). Off by default. */
+sinabs_status sinabs_layer_set_training(sinabs_layer *layer, int32_t training);
+
+/** Backward through the last training forward: `grad_output` has the shape of
+ *  that forward's output. Writes the gradient w.r.t. that input into a new
+ *  tensor `*out_grad_input` (caller owns) and adds the gradients of the
+ *  trainable parameters to their accumulators (read with
+ *  sinabs_layer_get_grad). Errors: STATE (no training forward to go back
+ *  through), SHAPE. */
+sinabs_status sinabs_layer_backward(sinabs_tensor **out_grad_input, sinabs_layer *layer,
+                                    const sinabs_tensor *grad_output);
+
+/** A new tensor with the accumulated gradient of parameter `name` (its shape).
+ *  Caller owns `*out`. Errors: NOT_FOUND (no such trainable parameter). */
+sinabs_status sinabs_layer_get_grad(sinabs_tensor **out, const sinabs_layer *layer,
+                                    const char *name);
+
+/** Sets every parameter gradient accumulator to zero. */
+sinabs_status sinabs_layer_zero_grad(sinabs_layer *layer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SINABS_H */
