@@ -4,13 +4,16 @@
 
 PYTHON   ?= python3
 PREFIX   ?= /usr/local
-BUILD    := build
+# BUILD and SCRATCH may be overridden so that parallel work does not share
+# one build folder: make test BUILD=build-x SCRATCH=.build-x
+BUILD    ?= build
+SCRATCH  ?= .build
 LIBDIR   := $(BUILD)/lib
 VERSION  := 0.1.0
 SONAME   := libsinabs.so.0
 # Release build of the shared object with the Swift runtime linked in, so
 # C, ctypes and Python users need nothing but libsinabs.so (and OpenBLAS).
-SWIFT_RELEASE := swift build -c release --product sinabs -Xswiftc -static-stdlib
+SWIFT_RELEASE := swift build -c release --scratch-path $(SCRATCH) --product sinabs -Xswiftc -static-stdlib
 CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
@@ -63,7 +66,7 @@ test: deps test-swift test-c test-ctypes test-python
 	@echo "all test suites passed"
 
 test-swift: deps-system
-	swift test
+	swift test --scratch-path $(SCRATCH)
 
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
@@ -91,4 +94,4 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sinabs.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sinabs.pc
 
 clean:
-	rm -rf $(BUILD) .build bindings/python/build
+	rm -rf $(BUILD) $(SCRATCH) bindings/python/build
