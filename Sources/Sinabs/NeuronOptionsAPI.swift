@@ -77,6 +77,10 @@ private func neuronOptions(_ c: sinabs_neuron_options, _ model: NeuronModel) thr
         guard c.batch_size >= 0, c.num_timesteps >= 0 else {
             throw invalid("batch_size and num_timesteps must be >= 0")
         }
+        // forward multiplies the two; an overflow there would trap.
+        guard !c.batch_size.multipliedReportingOverflow(by: c.num_timesteps).overflow else {
+            throw invalid("batch_size x num_timesteps overflows (\(c.batch_size) x \(c.num_timesteps))")
+        }
         o.form = .squeeze(batchSize: c.batch_size > 0 ? Int(c.batch_size) : nil,
                           numTimesteps: c.num_timesteps > 0 ? Int(c.num_timesteps) : nil)
     case SINABS_FORM_RECURRENT:
