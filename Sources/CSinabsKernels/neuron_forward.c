@@ -3,6 +3,7 @@
 // sinabs 3.1.3 step by step (no FMA contraction), so outputs match exactly.
 #include <math.h>
 #include <pthread.h>
+#include <string.h>
 #include "multiversion.h"
 #include "sinabs_kernels.h"
 
@@ -32,6 +33,17 @@ SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
   }
 }
 
+// Training: the states before this step (and the input, for recurrent forms)
+// so that backward can recompute the step exactly.
+static void store_tape(const snk_neuron_io *io, int64_t row, int64_t n0, int64_t n1,
+                       const float *x, const float *v, const float *isyn, const float *bb) {
+  const size_t bytes = (size_t)(n1 - n0) * sizeof(float);
+  memcpy(io->tape_v + row + n0, v + n0, bytes);
+  if (io->tape_i) memcpy(io->tape_i + row + n0, isyn + n0, bytes);
+  if (io->tape_b) memcpy(io->tape_b + row + n0, bb + n0, bytes);
+  if (io->tape_x) memcpy(io->tape_x + row + n0, x + n0, bytes);
+}
+
 // One block of neurons of one sample through all time steps. The three
 // constant flags select a specialisation; the rest are loop-invariant blends.
 SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
@@ -58,6 +70,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     const float *restrict x = io->input + b * io->input_stride + t * N;
     float *restrict y = io->output + row;
     float block_spikes = 0.0f;  // spike counts are small integers: any order is exact
+    if (io->tape_v) store_tape(io, row, n0, n1, x, v, isyn, bb);
 #pragma clang loop vectorize(enable)
     for (int64_t n = n0; n < n1; n++) {
       float i = has_syn ? a_syn * (isyn[n] + x[n]) : x[n];

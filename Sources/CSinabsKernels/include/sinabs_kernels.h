@@ -57,11 +57,52 @@ typedef struct snk_neuron_io {
   float *output;
   float *v_mem, *i_syn, *b, *threshold;
   float *rec_v_mem, *rec_i_syn, *rec_b, *rec_threshold;
+  // Training tape (NULL unless training), rows like the recordings: the
+  // states *before* each step (v_mem; i_syn with tau_syn; b for ALIF) and,
+  // for recurrent forms, the input the kernel saw. Backward recomputes the
+  // step from these, exactly.
+  float *tape_v, *tape_i, *tape_b, *tape_x;
 } snk_neuron_io;
 
 /// Runs the dynamics over all time steps, parallel over batch x neuron blocks.
 /// Returns the sum of all output spikes (0 for SNK_SPIKE_NONE), in double.
 double snk_neuron_forward(const snk_neuron_params *params, const snk_neuron_io *io);
+
+// ---- neuron backward (exact BPTT through the step graph of sinabs) ----------
+
+enum {
+  SNK_SURROGATE_SINGLE_EXPONENTIAL = 0, SNK_SURROGATE_HEAVISIDE = 1, SNK_SURROGATE_GAUSSIAN = 2,
+  SNK_SURROGATE_MULTI_GAUSSIAN = 3, SNK_SURROGATE_PERIODIC_EXPONENTIAL = 4
+};
+
+/// The surrogate gradient of the spike function (sinabs.activation).
+typedef struct snk_surrogate {
+  int32_t kind;             // SNK_SURROGATE_*
+  float grad_width, grad_scale, window, mu, sigma, h, s;
+} snk_surrogate;
+
+/// Buffers of one backward call through a forward that kept its tape.
+/// grad_output, grad_input, the tape and `spikes` are (batch, time, neurons)
+/// rows `stride` apart per sample; `input` (what the forward read) is
+/// `input_stride` apart; `grad_extra` (optional, added to grad_output: the
+/// recurrent feedback) is `extra_stride` apart. grad_v/grad_i/grad_b carry
+/// dL/d(state after the last step) in and dL/d(state before the first step)
+/// out, (batch, neurons). The d_alpha_* sums are added to.
+typedef struct snk_neuron_grad_io {
+  int64_t batch, time, neurons, input_stride, stride, extra_stride;
+  const float *input;
+  const float *tape_v, *tape_i, *tape_b;
+  const float *grad_output, *grad_extra;
+  float *grad_input;
+  float *grad_v, *grad_i, *grad_b;
+  float *spikes;            // optional: the recomputed outputs
+  int32_t want_alpha_mem;   // accumulate d_alpha_mem (false for IAF: alpha is 1)
+  double d_alpha_mem, d_alpha_syn, d_alpha_adapt;
+} snk_neuron_grad_io;
+
+/// Runs the reverse-time pass, parallel over batch x neuron blocks.
+void snk_neuron_backward(const snk_neuron_params *params, const snk_surrogate *surrogate,
+                         snk_neuron_grad_io *io);
 
 /// Sum of `count` floats, in double (for firing rates).
 double snk_sum(const float *data, int64_t count);

@@ -1,0 +1,281 @@
+// Exact backpropagation through time for the LIF family: one fused pass
+// backwards over time per block of neurons. Each step is recomputed from the
+// tape (the states before it, stored by the training forward) with the same
+// float operations as neuron_forward.c, then the gradients are carried back
+// through the same graph autograd builds from sinabs 3.1.3's step functions.
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include "multiversion.h"
+#include "sinabs_kernels.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+// Neurons per task: the block's scratch (u, threshold, gradient, surrogate:
+// 8 KiB) and parameter accumulators (double: 12 KiB) stay in L1.
+enum { BLOCK = 512 };
+
+typedef struct backward_job {
+  const snk_neuron_params *p;
+  const snk_surrogate *sg;
+  snk_neuron_grad_io *io;
+  int64_t blocks_per_sample;
+  pthread_mutex_t lock;
+} backward_job;
+
+typedef struct block_scratch {
+  float u[BLOCK];        // membrane before spiking
+  float thr[BLOCK];      // threshold of this step
+  float gy[BLOCK];       // upstream gradient of the output (+ feedback)
+  float surrogate[BLOCK];
+  double d_mem[BLOCK], d_syn[BLOCK], d_adapt[BLOCK];
+} block_scratch;
+
+// exp(x) to ~2 ulp without a library call, so that surrogate loops
+// vectorize (Cephes' polynomial; round-to-nearest by the 1.5 * 2^23 trick).
+SNK_INLINE float exp_approx(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * (r * r) + r + 1.0f;
+  const int32_t bits = ((int32_t)n + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return y * scale;
+}
+
+SNK_INLINE float gaussian(float x, float mu, float sigma) {
+  const float d = x - mu;
+  return exp_approx(-(d * d) / (2.0f * (sigma * sigma))) / (sigma * 2.50662827463100050f);
+}
+
+// surrogate[k] = d spikes / d u for the chosen sinabs surrogate function.
+SNK_MULTIVERSION
+static void surrogate_row(const snk_surrogate *sg, const float *restrict u, const float *restrict thr,
+                          float *restrict out, int64_t m) {
+  const float width = sg->grad_width, scale = sg->grad_scale;
+  switch (sg->kind) {
+    case SNK_SURROGATE_HEAVISIDE:
+#pragma clang loop vectorize(enable)
+      for (int64_t k = 0; k < m; k++) out[k] = (u[k] >= thr[k] - sg->window ? 1.0f : 0.0f) / thr[k];
+      break;
+    case SNK_SURROGATE_GAUSSIAN:
+#pragma clang loop vectorize(enable)
+      for (int64_t k = 0; k < m; k++) out[k] = gaussian(u[k] - thr[k], sg->mu, sg->sigma) * scale;
+      break;
+    case SNK_SURROGATE_MULTI_GAUSSIAN: {
+      const float h = sg->h, sigma = sg->sigma, wide = sg->s * sg->sigma;
+#pragma clang loop vectorize(enable)
+      for (int64_t k = 0; k < m; k++) {
+        const float x = u[k] - thr[k];
+        out[k] = ((1.0f + h) * gaussian(x, sg->mu, sigma) - h * gaussian(x, sigma, wide)
+                  - h * gaussian(x, -sigma, wide)) * scale;
+      }
+      break;
+    }
+    case SNK_SURROGATE_PERIODIC_EXPONENTIAL:
+#pragma clang loop vectorize(enable)
+      for (int64_t k = 0; k < m; k++) {
+        const float normalised = u[k] / thr[k] - 0.5f;
+        const float periodic = thr[k] * (2.0f * (normalised - floorf(normalised)) - 1.0f);
+        const float shifted = u[k] < thr[k] ? u[k] - thr[k] : periodic;
+        out[k] = scale * exp_approx(-fabsf(shifted) / width);
+      }
+      break;
+    default:  // SingleExponential
+#pragma clang loop vectorize(enable)
+      for (int64_t k = 0; k < m; k++) {
+        const float abs_width = thr[k] * width;
+        out[k] = scale / abs_width * exp_approx(-fabsf(u[k] - thr[k]) / abs_width);
+      }
+      break;
+  }
+}
+
+SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
+  switch (spike_fn) {
+    case SNK_SPIKE_SINGLE:
+      return (v - thr >= 0.0f) ? 1.0f : 0.0f;
+    case SNK_SPIKE_MAX: {
+      float s = v > 0.0f ? truncf(v / thr) : 0.0f;
+      return s > max_spikes ? max_spikes : s;
+    }
+    default:
+      return v > 0.0f ? truncf(v / thr) : 0.0f;
+  }
+}
+
+// One block of one sample backwards through all its time steps.
+SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
+                          const snk_neuron_grad_io *io, block_scratch *restrict s,
+                          int64_t b, int64_t n0, int64_t n1, const int adaptive,
+                          const int has_syn, const int spike_fn) {
+  const int64_t N = io->neurons, m = n1 - n0;
+  float *restrict gv = io->grad_v + b * N + n0;
+  float *restrict gi = has_syn ? io->grad_i + b * N + n0 : 0;
+  float *restrict gb = adaptive ? io->grad_b + b * N + n0 : 0;
+  const float a = p->alpha_mem, one_minus_a = 1.0f - p->alpha_mem;
+  const float a_syn = p->alpha_syn;
+  const float a_adapt = p->alpha_adapt, one_minus_a_adapt = 1.0f - p->alpha_adapt;
+  const float threshold = p->threshold, adapt_scale = p->adapt_scale;
+  const float max_spikes = p->max_spikes;
+  const int norm = p->norm_input, reset_to_value = p->reset_fn == SNK_RESET_TO_VALUE;
+  const int subtract_threshold = p->subtract_threshold, has_min = p->has_min_v_mem;
+  const float subtract_value = p->subtract_value, reset_value = p->reset_value;
+  const float min_v = p->min_v_mem;
+  const int spikes = spike_fn != SNK_SPIKE_NONE;
+  // Reset by subtracting the (adaptive) threshold sends gradient into b.
+  const int reset_uses_threshold = !reset_to_value && subtract_threshold;
+
+  for (int64_t k = 0; k < m; k++) s->d_mem[k] = s->d_syn[k] = s->d_adapt[k] = 0.0;
+  if (!adaptive) for (int64_t k = 0; k < m; k++) s->thr[k] = threshold;
+
+  for (int64_t t = io->time - 1; t >= 0; t--) {
+    const int64_t row = b * io->stride + t * N + n0;
+    const float *restrict x = io->input + b * io->input_stride + t * N + n0;
+    const float *restrict v_prev = io->tape_v + row;
+    const float *restrict i_prev = has_syn ? io->tape_i + row : 0;
+    const float *restrict b_prev = adaptive ? io->tape_b + row : 0;
+    const float *restrict gy = io->grad_output + row;
+    float *restrict gx = io->grad_input + row;
+
+    // Recompute the membrane before spiking, as the forward did.
+#pragma clang loop vectorize(enable)
+    for (int64_t k = 0; k < m; k++) {
+      float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
+      const float syn_in = norm ? one_minus_a * i : i;
+      s->u[k] = a * v_prev[k] + syn_in;
+      if (adaptive) s->thr[k] = threshold + adapt_scale * b_prev[k];
+    }
+    if (io->grad_extra) {
+      const float *restrict extra = io->grad_extra + b * io->extra_stride + t * N + n0;
+      for (int64_t k = 0; k < m; k++) s->gy[k] = gy[k] + extra[k];
+    } else {
+      memcpy(s->gy, gy, (size_t)m * sizeof(float));
+    }
+    if (spikes) surrogate_row(sg, s->u, s->thr, s->surrogate, m);
+    if (spikes && io->spikes) {  // the recurrent form's weight gradient needs them
+      for (int64_t k = 0; k < m; k++) io->spikes[row + k] = spike(spike_fn, s->u[k], s->thr[k], max_spikes);
+    }
+
+#pragma clang loop vectorize(enable)
+    for (int64_t k = 0; k < m; k++) {
+      const float u = s->u[k];
+      const float thr = s->thr[k];
+      float sp = 0.0f, reset = u;
+      if (spikes) {
+        sp = spike(spike_fn, u, thr, max_spikes);
+        const float subtracted = u - sp * (subtract_threshold ? thr : subtract_value);
+        reset = reset_to_value ? (sp != 0.0f ? reset_value : u) : subtracted;
+      }
+      // relu(v - min) + min passes gradient where v - min > 0.
+      const float g_reset = has_min ? (reset - min_v > 0.0f ? gv[k] : 0.0f) : gv[k];
+      float gu;
+      if (spikes) {
+        float gs = s->gy[k];
+        if (adaptive) gs += gb[k] * one_minus_a_adapt;
+        if (!reset_to_value) gs -= g_reset * (subtract_threshold ? thr : subtract_value);
+        // MembraneReset multiplies by (spikes == 0), a mask without gradient.
+        gu = gs * s->surrogate[k] + (reset_to_value ? (sp == 0.0f ? g_reset : 0.0f) : g_reset);
+        if (adaptive) {
+          const float g_b = gb[k];
+          s->d_adapt[k] += (double)(g_b * (b_prev[k] - sp));
+          gb[k] = g_b * a_adapt - (reset_uses_threshold ? g_reset * sp * adapt_scale : 0.0f);
+        }
+      } else {
+        gu = s->gy[k] + g_reset;  // ExpLeak: the output is the membrane itself
+      }
+      s->d_mem[k] += (double)(gu * v_prev[k]);
+      gv[k] = gu * a;
+
+      const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
+      float g_i;  // dL / d(synaptic current before the (1 - alpha) scaling)
+      if (adaptive) {  // ALIF stores and carries the scaled current
+        const float g_stored = has_syn ? gu + gi[k] : gu;
+        g_i = norm ? g_stored * one_minus_a : g_stored;
+        if (norm) s->d_mem[k] -= (double)(g_stored * i);
+      } else {
+        g_i = norm ? gu * one_minus_a : gu;
+        if (norm) s->d_mem[k] -= (double)(gu * i);
+        if (has_syn) g_i += gi[k];
+      }
+      if (has_syn) {
+        s->d_syn[k] += (double)(g_i * (i_prev[k] + x[k]));
+        gi[k] = g_i * a_syn;
+        gx[k] = g_i * a_syn;
+      } else {
+        gx[k] = g_i;
+      }
+    }
+  }
+}
+
+#define SPECIALISE(adaptive, has_syn, spike_fn) \
+  run_block(p, sg, io, s, b, n0, n1, adaptive, has_syn, spike_fn)
+
+SNK_INLINE void dispatch_spike(const snk_neuron_params *p, const snk_surrogate *sg,
+                               const snk_neuron_grad_io *io, block_scratch *s, int64_t b,
+                               int64_t n0, int64_t n1, const int adaptive, const int has_syn) {
+  switch (p->spike_fn) {
+    case SNK_SPIKE_SINGLE: SPECIALISE(adaptive, has_syn, SNK_SPIKE_SINGLE); break;
+    case SNK_SPIKE_MAX: SPECIALISE(adaptive, has_syn, SNK_SPIKE_MAX); break;
+    case SNK_SPIKE_NONE: SPECIALISE(adaptive, has_syn, SNK_SPIKE_NONE); break;
+    default: SPECIALISE(adaptive, has_syn, SNK_SPIKE_MULTI); break;
+  }
+}
+
+SNK_MULTIVERSION
+static void run_blocks(const snk_neuron_params *p, const snk_surrogate *sg, snk_neuron_grad_io *io,
+                       int64_t blocks_per_sample, int64_t begin, int64_t end, double sums[3]) {
+  block_scratch s;
+  for (int64_t task = begin; task < end; task++) {
+    const int64_t b = task / blocks_per_sample;
+    const int64_t n0 = (task % blocks_per_sample) * BLOCK;
+    const int64_t n1 = n0 + BLOCK < io->neurons ? n0 + BLOCK : io->neurons;
+    if (p->adaptive) {
+      if (p->has_syn) dispatch_spike(p, sg, io, &s, b, n0, n1, 1, 1);
+      else dispatch_spike(p, sg, io, &s, b, n0, n1, 1, 0);
+    } else {
+      if (p->has_syn) dispatch_spike(p, sg, io, &s, b, n0, n1, 0, 1);
+      else dispatch_spike(p, sg, io, &s, b, n0, n1, 0, 0);
+    }
+    double mem = 0.0, syn = 0.0, adapt = 0.0;
+    for (int64_t k = 0; k < n1 - n0; k++) {
+      mem += s.d_mem[k];
+      syn += s.d_syn[k];
+      adapt += s.d_adapt[k];
+    }
+    sums[0] += mem;
+    sums[1] += syn;
+    sums[2] += adapt;
+  }
+}
+
+static void backward_range(void *context, int64_t begin, int64_t end) {
+  backward_job *job = context;
+  double sums[3] = {0.0, 0.0, 0.0};
+  run_blocks(job->p, job->sg, job->io, job->blocks_per_sample, begin, end, sums);
+  pthread_mutex_lock(&job->lock);
+  if (job->io->want_alpha_mem) job->io->d_alpha_mem += sums[0];
+  if (job->p->has_syn) job->io->d_alpha_syn += sums[1];
+  if (job->p->adaptive && job->p->spike_fn != SNK_SPIKE_NONE) job->io->d_alpha_adapt += sums[2];
+  pthread_mutex_unlock(&job->lock);
+}
+
+void snk_neuron_backward(const snk_neuron_params *params, const snk_surrogate *surrogate,
+                         snk_neuron_grad_io *io) {
+  if (io->batch <= 0 || io->time <= 0 || io->neurons <= 0) return;
+  backward_job job = {.p = params, .sg = surrogate, .io = io,
+                      .blocks_per_sample = (io->neurons + BLOCK - 1) / BLOCK,
+                      .lock = PTHREAD_MUTEX_INITIALIZER};
+  snk_parallel_for(io->batch * job.blocks_per_sample, io->time * BLOCK * 2, backward_range, &job);
+}
