@@ -101,16 +101,17 @@ static void surrogate_row(const snk_surrogate *sg, const float *restrict u, cons
   }
 }
 
+// The same step as neuron_forward.c (keep the two in sync).
 SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
   switch (spike_fn) {
     case SNK_SPIKE_SINGLE:
       return (v - thr >= 0.0f) ? 1.0f : 0.0f;
     case SNK_SPIKE_MAX: {
-      float s = v > 0.0f ? truncf(v / thr) : 0.0f;
+      float s = (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
       return s > max_spikes ? max_spikes : s;
     }
     default:
-      return v > 0.0f ? truncf(v / thr) : 0.0f;
+      return (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
   }
 }
 
@@ -175,7 +176,7 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
       if (spikes) {
         sp = spike(spike_fn, u, thr, max_spikes);
         const float subtracted = u - sp * (subtract_threshold ? thr : subtract_value);
-        reset = reset_to_value ? (sp != 0.0f ? reset_value : u) : subtracted;
+        reset = reset_to_value ? (sp > 0.0f ? reset_value : u) : subtracted;
       }
       // relu(v - min) + min passes gradient where v - min > 0.
       const float g_reset = has_min ? (reset - min_v > 0.0f ? gv[k] : 0.0f) : gv[k];

@@ -1,0 +1,181 @@
+import CSinabsKernels
+
+// Exact backpropagation through time for neuron layers: the gradients autograd
+// gives through sinabs 3.1.3's step graph (surrogate spike gradient, gradient
+// through the reset, ALIF's adaptive threshold, the recurrent feedback),
+// computed by one fused reverse-time kernel from the tape of the forward.
+extension NeuronLayer {
+    /// Parameters that receive gradients (spike_threshold and min_v_mem are
+    /// fixed in sinabs: requires_grad=False).
+    public var trainableParameterNames: [String] {
+        parameterNames.filter { $0 != "spike_threshold" && $0 != "min_v_mem" }
+    }
+
+    /// Called by a training forward before it touches any state: makes the
+    /// tape ready (reusing its buffers when the shape is unchanged).
+    func prepareTape(input: Tensor, batch: Int, time: Int, neurons: Int) throws {
+        let recurrent: Bool
+        if case .recurrent = options.form { recurrent = true } else { recurrent = false }
+        let tape: NeuronTape
+        if let old = autograd.tape, old.fits(batch: batch, time: time, neurons: neurons) {
+            tape = old
+        } else {
+            autograd.tape = nil  // free the old buffers before allocating new ones
+            tape = try NeuronTape(batch: batch, time: time, neurons: neurons, hasSyn: options.tauSyn != nil,
+                                  adaptive: options.adaptive, recurrent: recurrent)
+            autograd.tape = tape
+        }
+        if let weight = tape.weight { try weight.copyElements(from: try parameter(named: "rec_connect.weight")) }
+        tape.input = recurrent ? nil : input
+        tape.inputShape = input.shape
+        tape.params = kernelParameters()
+        tape.taus = [:]
+        for name in ["tau_mem", "tau_syn", "tau_adapt"] {
+            if let tau = try? parameter(named: name).scalars.first { tape.taus[name] = tau }
+        }
+        tape.pending = true
+    }
+
+    /// The gradient w.r.t. the input of the last training forward, for
+    /// `gradOutput` = dL/d(output) of that forward; adds the parameters'
+    /// gradients to their accumulators. One backward per training forward.
+    public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        guard let tape = autograd.tape, tape.pending else {
+            throw SinabsError(.state, "backward needs a forward with training on since the last backward")
+        }
+        guard gradOutput.shape == tape.inputShape else {
+            throw SinabsError.shape("grad_output must have the forward's output shape \(tape.inputShape), got \(gradOutput.shape)")
+        }
+        let gradInput = try Tensor(zeros: tape.inputShape)
+        let carried = [tape.batch, tape.neurons]
+        let gradV = try Tensor(zeros: carried), gradI = try Tensor(zeros: carried), gradB = try Tensor(zeros: carried)
+        let recurrentScratch = tape.x == nil ? nil
+            : (spikes: try Tensor.uninitialized([tape.batch, tape.time, tape.neurons]), feedback: try Tensor(zeros: carried))
+        for name in trainableParameterNames { _ = try gradientAccumulator(name) }
+
+        var io = snk_neuron_grad_io()
+        io.batch = Int64(tape.batch)
+        io.neurons = Int64(tape.neurons)
+        io.grad_v = gradV.baseAddress
+        io.grad_i = gradI.baseAddress
+        io.grad_b = gradB.baseAddress
+        io.want_alpha_mem = options.hasTauMem ? 1 : 0
+        var params = tape.params
+        var surrogate = kernelSurrogate()
+        if let scratch = recurrentScratch {
+            runRecurrentBackward(tape, &io, &params, &surrogate, gradOutput: gradOutput, gradInput: gradInput,
+                                 spikes: scratch.spikes, feedback: scratch.feedback)
+        } else if let input = tape.input {
+            let rowStride = Int64(tape.time * tape.neurons)
+            io.time = Int64(tape.time)
+            io.input_stride = rowStride
+            io.stride = rowStride
+            io.input = UnsafePointer(input.baseAddress)
+            io.tape_v = UnsafePointer(tape.v.baseAddress)
+            io.tape_i = UnsafePointer(tape.i?.baseAddress)
+            io.tape_b = UnsafePointer(tape.b?.baseAddress)
+            io.grad_output = UnsafePointer(gradOutput.baseAddress)
+            io.grad_input = gradInput.baseAddress
+            snk_neuron_backward(&params, &surrogate, &io)
+        }
+        accumulateTimeConstants(io, tape)
+        tape.pending = false
+        tape.input = nil
+        return gradInput
+    }
+
+    /// Steps backwards one kernel call at a time: the gradient of input_t also
+    /// reaches spikes_{t-1} through W (one GEMM per step), and
+    /// dW = sum_t dInput_{t+1}^T spikes_t.
+    private func runRecurrentBackward(_ tape: NeuronTape, _ io: inout snk_neuron_grad_io,
+                                      _ params: inout snk_neuron_params, _ surrogate: inout snk_surrogate,
+                                      gradOutput: Tensor, gradInput: Tensor, spikes: Tensor, feedback: Tensor) {
+        let batch = tape.batch, time = tape.time, n = tape.neurons, rowStride = time * n
+        guard let x = tape.x?.baseAddress, let v = tape.v.baseAddress, let weight = tape.weight?.baseAddress,
+              let gy = gradOutput.baseAddress, let gx = gradInput.baseAddress,
+              let s = spikes.baseAddress, let fb = feedback.baseAddress,
+              let gradWeight = autograd.gradients["rec_connect.weight"]?.baseAddress else { return }
+        io.time = 1
+        io.input_stride = Int64(rowStride)
+        io.stride = Int64(rowStride)
+        io.extra_stride = Int64(n)
+        for t in stride(from: time - 1, through: 0, by: -1) {
+            let offset = t * n
+            if t < time - 1 {  // dL/d spikes_t from input_{t+1} = ... + spikes_t W^T
+                Gemm.multiply(m: batch, n: n, k: n, a: gx + offset + n, lda: rowStride, b: weight, ldb: n,
+                              c: fb, ldc: n, beta: 0)
+                io.grad_extra = UnsafePointer(fb)
+            } else {
+                io.grad_extra = nil
+            }
+            io.input = UnsafePointer(x + offset)
+            io.tape_v = UnsafePointer(v + offset)
+            io.tape_i = UnsafePointer(tape.i?.baseAddress.map { $0 + offset })
+            io.tape_b = UnsafePointer(tape.b?.baseAddress.map { $0 + offset })
+            io.grad_output = UnsafePointer(gy + offset)
+            io.grad_input = gx + offset
+            io.spikes = s + offset
+            snk_neuron_backward(&params, &surrogate, &io)
+        }
+        guard time > 1 else { return }
+        for b in 0..<batch {
+            let sample = b * rowStride
+            Gemm.multiply(transposeA: true, m: n, n: n, k: time - 1, a: gx + sample + n, lda: n,
+                          b: s + sample, ldb: n, c: gradWeight, ldc: n, beta: 1)
+        }
+    }
+
+    /// Adds d/dalpha_* (or d/dtau_* through alpha = exp(-1/tau)) to the accumulators.
+    private func accumulateTimeConstants(_ io: snk_neuron_grad_io, _ tape: NeuronTape) {
+        let sums = [("mem", io.d_alpha_mem, tape.params.alpha_mem), ("syn", io.d_alpha_syn, tape.params.alpha_syn),
+                    ("adapt", io.d_alpha_adapt, tape.params.alpha_adapt)]
+        for (suffix, dAlpha, alpha) in sums {
+            if let grad = autograd.gradients["alpha_" + suffix] {
+                grad.baseAddress?.pointee += Float(dAlpha)
+            } else if let grad = autograd.gradients["tau_" + suffix], let tau = tape.taus["tau_" + suffix] {
+                // d alpha / d tau = exp(-1/tau) / tau^2
+                grad.baseAddress?.pointee += Float(dAlpha * Double(alpha) / (Double(tau) * Double(tau)))
+            }
+        }
+    }
+
+    private func gradientAccumulator(_ name: String) throws -> Tensor {
+        if let grad = autograd.gradients[name] { return grad }
+        let grad = try Tensor(zeros: try parameter(named: name).shape)
+        autograd.gradients[name] = grad
+        return grad
+    }
+
+    /// A copy of the accumulated gradient of trainable parameter `name`
+    /// (zeros before any backward).
+    public func gradient(named name: String) throws -> Tensor {
+        guard trainableParameterNames.contains(name) else { throw Self.missing("trainable parameter", name) }
+        return try gradientAccumulator(name).copy()
+    }
+
+    public func zeroGrad() {
+        for grad in autograd.gradients.values { grad.fill(0) }
+    }
+
+    private func kernelSurrogate() -> snk_surrogate {
+        var s = snk_surrogate()
+        switch options.surrogate {
+        case .singleExponential(let width, let scale):
+            s.kind = Int32(SNK_SURROGATE_SINGLE_EXPONENTIAL)
+            (s.grad_width, s.grad_scale) = (width, scale)
+        case .heaviside(let window):
+            s.kind = Int32(SNK_SURROGATE_HEAVISIDE)
+            s.window = window
+        case .gaussian(let mu, let sigma, let scale):
+            s.kind = Int32(SNK_SURROGATE_GAUSSIAN)
+            (s.mu, s.sigma, s.grad_scale) = (mu, sigma, scale)
+        case .multiGaussian(let mu, let sigma, let h, let width, let scale):
+            s.kind = Int32(SNK_SURROGATE_MULTI_GAUSSIAN)
+            (s.mu, s.sigma, s.h, s.s, s.grad_scale) = (mu, sigma, h, width, scale)
+        case .periodicExponential(let width, let scale):
+            s.kind = Int32(SNK_SURROGATE_PERIODIC_EXPONENTIAL)
+            (s.grad_width, s.grad_scale) = (width, scale)
+        }
+        return s
+    }
+}

@@ -1,0 +1,67 @@
+import CSinabsKernels
+
+/// What a training forward of a neuron layer keeps so that backward can
+/// recompute every step exactly: the states *before* each step, (B, T, N),
+///
+/// - v_mem: 4 bytes per neuron-step, always;
+/// - i_syn: 4 bytes per neuron-step with tau_syn;
+/// - b: 4 bytes per neuron-step for ALIF;
+/// - the input the kernel read: kept by reference (no copy) for plain and
+///   squeeze forms; for recurrent forms it includes the feedback, so it is
+///   copied (4 bytes per neuron-step), with the recurrent weight as it was;
+///
+/// and the model constants of that forward. Buffers are reused by the next
+/// training forward of the same shape, so a training loop allocates once.
+final class NeuronTape {
+    let batch: Int, time: Int, neurons: Int
+    let v: Tensor
+    let i: Tensor?
+    let b: Tensor?
+    let x: Tensor?
+    let weight: Tensor?
+    /// Shape of the forward's input (and output, and of backward's gradients).
+    var inputShape: [Int]
+    /// The caller's input of the forward (plain and squeeze forms).
+    var input: Tensor?
+    var params = snk_neuron_params()
+    /// tau_* values of the forward, for d/dtau = d/dalpha * alpha / tau^2.
+    var taus: [String: Float] = [:]
+    /// True between a training forward and the backward that consumes it.
+    var pending = false
+
+    init(batch: Int, time: Int, neurons: Int, hasSyn: Bool, adaptive: Bool, recurrent: Bool) throws {
+        self.batch = batch
+        self.time = time
+        self.neurons = neurons
+        let shape = [batch, time, neurons]
+        v = try Tensor.uninitialized(shape)
+        i = hasSyn ? try Tensor.uninitialized(shape) : nil
+        b = adaptive ? try Tensor.uninitialized(shape) : nil
+        x = recurrent ? try Tensor.uninitialized(shape) : nil
+        weight = recurrent ? try Tensor.uninitialized([neurons, neurons]) : nil
+        inputShape = []
+    }
+
+    func fits(batch: Int, time: Int, neurons: Int) -> Bool {
+        self.batch == batch && self.time == time && self.neurons == neurons
+    }
+
+    /// Bytes stored per neuron-step (the input kept by reference not counted).
+    var bytesPerNeuronStep: Int { 4 * [v, i, b, x].compactMap { $0 }.count }
+
+    /// Points the forward kernel's tape fields at step `offset / neurons`.
+    func attach(_ io: inout snk_neuron_io, offset: Int) {
+        io.tape_v = v.baseAddress.map { $0 + offset }
+        io.tape_i = i?.baseAddress.map { $0 + offset }
+        io.tape_b = b?.baseAddress.map { $0 + offset }
+        io.tape_x = x?.baseAddress.map { $0 + offset }
+    }
+}
+
+/// The training side of a neuron layer: its tape and the accumulated
+/// gradients of its trainable parameters.
+final class NeuronAutograd {
+    var tape: NeuronTape?
+    /// Created as zeros on first use, with the parameter's shape.
+    var gradients: [String: Tensor] = [:]
+}
