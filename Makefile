@@ -70,7 +70,11 @@ test-swift: deps-system
 
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-$(BUILD)/tests/%: tests/c/%.c tests/c/check.h include/sinabs.h | lib
+# The reference cases from the real sinabs (tests/c/test_reference.c reads them).
+SINABS_REFERENCE_DIR ?= $(abspath $(CURDIR)/../shared/reference/cases)
+export SINABS_REFERENCE_DIR
+
+$(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) include/sinabs.h | lib
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS_TEST) $< -o $@ $(LDFLAGS_TEST)
 
