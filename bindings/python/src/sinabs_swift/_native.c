@@ -1,0 +1,167 @@
+/*
+ * _native.c -- module sinabs_swift._native: init, module state and the
+ * module-level functions. Types live in tensor.c, layer.c and model.c.
+ */
+#include "native.h"
+
+static struct PyModuleDef native_module;
+
+native_state *native_state_of_type(PyTypeObject *type) {
+  /* Our types are not subclassable, so the defining module is the type's. */
+  return PyType_GetModuleState(type);
+}
+
+static PyObject *as_tensor(PyObject *module, PyObject *obj) {
+  native_state *state = PyModule_GetState(module);
+  if (PyObject_TypeCheck(obj, state->tensor_type)) return Py_NewRef(obj);
+  int readonly = 0;
+  sinabs_tensor *handle = native_acquire(state, obj, "as_tensor", &readonly);
+  if (handle == NULL) return NULL;
+  return native_tensor_new(state, handle, readonly);
+}
+
+static PyObject *zeros(PyObject *module, PyObject *shape_obj) {
+  PyObject *fast = PySequence_Fast(shape_obj, "zeros() takes a sequence of ints");
+  if (fast == NULL) return NULL;
+  Py_ssize_t rank = PySequence_Fast_GET_SIZE(fast);
+  int64_t shape[SINABS_MAX_RANK];
+  if (rank > SINABS_MAX_RANK) {
+    Py_DECREF(fast);
+    return PyErr_Format(PyExc_ValueError, "rank %zd exceeds the maximum %d", rank, SINABS_MAX_RANK);
+  }
+  for (Py_ssize_t i = 0; i < rank; i++) {
+    shape[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
+    if (shape[i] == -1 && PyErr_Occurred()) {
+      Py_DECREF(fast);
+      return NULL;
+    }
+  }
+  Py_DECREF(fast);
+  sinabs_tensor *handle = NULL;
+  sinabs_status status = sinabs_tensor_create(&handle, shape, (int32_t)rank);
+  if (status != SINABS_OK) return native_fail(status);
+  return native_tensor_new(PyModule_GetState(module), handle, 0);
+}
+
+static PyObject *library_version(PyObject *module, PyObject *unused) {
+  (void)module;
+  (void)unused;
+  return PyUnicode_FromString(sinabs_version_string());
+}
+
+static PyObject *set_num_threads(PyObject *module, PyObject *arg) {
+  (void)module;
+  long n = PyLong_AsLong(arg);
+  if (n == -1 && PyErr_Occurred()) return NULL;
+  if (n < 1 || n > 256) return PyErr_Format(PyExc_ValueError, "n must be 1..256, got %ld", n);
+  sinabs_status status = sinabs_set_num_threads((int32_t)n);
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
+static PyObject *get_num_threads(PyObject *module, PyObject *unused) {
+  (void)module;
+  (void)unused;
+  return PyLong_FromLong(sinabs_get_num_threads());
+}
+
+static PyMethodDef native_functions[] = {
+    {"as_tensor", as_tensor, METH_O,
+     "as_tensor(obj) -> Tensor viewing obj's memory without copying.\n\n"
+     "obj: a Tensor (returned as is), a float32 C-contiguous buffer (numpy), a CPU\n"
+     "tensor with __dlpack__ (torch), or a DLPack capsule. TypeError for other dtypes,\n"
+     "ValueError for non-contiguous layouts and non-CPU devices."},
+    {"zeros", zeros, METH_O, "zeros(shape) -> a new zero-filled Tensor."},
+    {"library_version", library_version, METH_NOARGS, "The loaded libsinabs version string."},
+    {"set_num_threads", set_num_threads, METH_O, "set_num_threads(n): threads for large calls."},
+    {"get_num_threads", get_num_threads, METH_NOARGS, "Threads used for large calls."},
+    {"neuron_layer", (PyCFunction)(void (*)(void))native_neuron_layer,
+     METH_VARARGS | METH_KEYWORDS,
+     "neuron_layer(model, **options) -> Layer\n\n"
+     "model: NEURON_IAF, NEURON_LIF, NEURON_EXPLEAK or NEURON_ALIF. options: any field of\n"
+     "sinabs_neuron_options by its C name (tau_mem=..., form=FORM_SQUEEZE, batch_size=...);\n"
+     "unset fields keep sinabs' defaults; None for float fields means sinabs' None."},
+    {"linear_layer", (PyCFunction)(void (*)(void))native_linear_layer,
+     METH_VARARGS | METH_KEYWORDS,
+     "linear_layer(in_features, out_features, bias=True) -> Layer computing x W^T + b."},
+    {NULL, NULL, 0, NULL},
+};
+
+static int add_int(PyObject *module, const char *name, long value) {
+  return PyModule_AddIntConstant(module, name, value);
+}
+
+static int native_exec(PyObject *module) {
+  native_state *state = PyModule_GetState(module);
+  state->tensor_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &native_tensor_spec, NULL);
+  if (state->tensor_type == NULL || PyModule_AddType(module, state->tensor_type) < 0) return -1;
+  state->layer_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &native_layer_spec, NULL);
+  if (state->layer_type == NULL || PyModule_AddType(module, state->layer_type) < 0) return -1;
+  state->model_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &native_model_spec, NULL);
+  if (state->model_type == NULL || PyModule_AddType(module, state->model_type) < 0) return -1;
+  if (add_int(module, "NEURON_IAF", SINABS_NEURON_IAF) < 0 ||
+      add_int(module, "NEURON_LIF", SINABS_NEURON_LIF) < 0 ||
+      add_int(module, "NEURON_EXPLEAK", SINABS_NEURON_EXPLEAK) < 0 ||
+      add_int(module, "NEURON_ALIF", SINABS_NEURON_ALIF) < 0 ||
+      add_int(module, "FORM_PLAIN", SINABS_FORM_PLAIN) < 0 ||
+      add_int(module, "FORM_SQUEEZE", SINABS_FORM_SQUEEZE) < 0 ||
+      add_int(module, "FORM_RECURRENT", SINABS_FORM_RECURRENT) < 0 ||
+      add_int(module, "SPIKE_MULTI", SINABS_SPIKE_MULTI) < 0 ||
+      add_int(module, "SPIKE_SINGLE", SINABS_SPIKE_SINGLE) < 0 ||
+      add_int(module, "SPIKE_MAX", SINABS_SPIKE_MAX) < 0 ||
+      add_int(module, "RESET_SUBTRACT", SINABS_RESET_SUBTRACT) < 0 ||
+      add_int(module, "RESET_MEMBRANE", SINABS_RESET_MEMBRANE) < 0 ||
+      add_int(module, "SURROGATE_SINGLE_EXPONENTIAL", SINABS_SURROGATE_SINGLE_EXPONENTIAL) < 0 ||
+      add_int(module, "SURROGATE_HEAVISIDE", SINABS_SURROGATE_HEAVISIDE) < 0 ||
+      add_int(module, "SURROGATE_GAUSSIAN", SINABS_SURROGATE_GAUSSIAN) < 0 ||
+      add_int(module, "SURROGATE_MULTI_GAUSSIAN", SINABS_SURROGATE_MULTI_GAUSSIAN) < 0 ||
+      add_int(module, "SURROGATE_PERIODIC_EXPONENTIAL", SINABS_SURROGATE_PERIODIC_EXPONENTIAL) < 0 ||
+      add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0) {
+    return -1;
+  }
+  /* Header and library must agree on the major version (the soname pins the ABI). */
+  if (sinabs_version_number() / 10000 != SINABS_VERSION_MAJOR) {
+    PyErr_Format(PyExc_ImportError, "libsinabs %s does not match the header version %d.%d.%d",
+                 sinabs_version_string(), SINABS_VERSION_MAJOR, SINABS_VERSION_MINOR,
+                 SINABS_VERSION_PATCH);
+    return -1;
+  }
+  return 0;
+}
+
+static int native_traverse(PyObject *module, visitproc visit, void *arg) {
+  native_state *state = PyModule_GetState(module);
+  Py_VISIT(state->tensor_type);
+  Py_VISIT(state->layer_type);
+  Py_VISIT(state->model_type);
+  return 0;
+}
+
+static int native_clear(PyObject *module) {
+  native_state *state = PyModule_GetState(module);
+  Py_CLEAR(state->tensor_type);
+  Py_CLEAR(state->layer_type);
+  Py_CLEAR(state->model_type);
+  return 0;
+}
+
+static void native_free(void *module) { native_clear((PyObject *)module); }
+
+static PyModuleDef_Slot native_slots[] = {
+    {Py_mod_exec, native_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef native_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "sinabs_swift._native",
+    .m_doc = "CPython binding of libsinabs (include/sinabs.h): Tensor, Layer, Model.",
+    .m_size = sizeof(native_state),
+    .m_methods = native_functions,
+    .m_slots = native_slots,
+    .m_traverse = native_traverse,
+    .m_clear = native_clear,
+    .m_free = native_free,
+};
+
+PyMODINIT_FUNC PyInit__native(void) { return PyModuleDef_Init(&native_module); }

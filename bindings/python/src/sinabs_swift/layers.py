@@ -1,0 +1,411 @@
+"""sinabs.layers look-alikes on libsinabs: IAF, LIF, ExpLeak, ALIF, their
+Squeeze and Recurrent forms, Linear and Sequential.
+
+Constructor arguments, names and defaults follow sinabs 3.1.3. A layer takes
+any float32 C-contiguous input (numpy, torch CPU, Tensor) without copying and
+returns a sinabs_swift.Tensor (``np.asarray`` / ``torch.from_dlpack`` view it).
+States (``v_mem``, ``i_syn``, ``b``, ``spike_threshold``) and parameters
+(``tau_mem``, ``spike_threshold``, ...) read as Tensors sharing the layer's
+memory and can be assigned from arrays. ``layer.native`` is the low-level
+``_native.Layer`` for code that needs more (training: set_training, backward,
+grad, zero_grad).
+"""
+import math
+import random
+
+import numpy as np
+
+from . import _native
+from ._convert import float32_array, scalar
+from .activation import (MembraneSubtract, MultiSpike, SingleExponential, SingleSpike,
+                         reset_options, spike_options, surrogate_options)
+
+# Names sinabs sets to None when the feature is off.
+_NONE_WHEN_ABSENT = frozenset({"tau_syn", "alpha_syn", "min_v_mem"})
+
+
+class _NeuronLayer:
+    """Shared machinery: attribute access to native states and parameters."""
+
+    _form_options: dict = {}
+
+    def _build(self, model, options, shape, **attributes):
+        options = {**options, **self._form_options}
+        native = _native.neuron_layer(model, **options)
+        object.__setattr__(self, "_native", native)
+        object.__setattr__(self, "_state_names", native.state_names())
+        object.__setattr__(self, "_parameter_names", native.parameter_names())
+        for name, value in attributes.items():
+            object.__setattr__(self, name, value)
+        if shape:
+            native.set_state("v_mem", np.zeros(tuple(shape), dtype=np.float32))
+
+    @property
+    def native(self):
+        """The _native.Layer this object drives."""
+        return self._native
+
+    def forward(self, input_data, out=None):
+        """Output (spikes; ExpLeak: v_mem) for `input_data`; see the module doc."""
+        return self._native.forward(input_data, out)
+
+    __call__ = forward
+
+    @property
+    def state_names(self):
+        return self._state_names
+
+    @property
+    def parameter_names(self):
+        return self._parameter_names
+
+    @property
+    def recordings(self):
+        """{state: Tensor (Batch, Time, ...)} of the last forward (record_states)."""
+        if not self.record_states:
+            return {}
+        return {name: self._native.recording(name) for name in self._state_names}
+
+    @property
+    def firing_rate(self) -> float:
+        return self._native.firing_rate()
+
+    @property
+    def shape(self):
+        """The state shape, or None before the first forward (as sinabs)."""
+        shape = self._native.get_state("v_mem").shape
+        return None if shape == (0,) else shape
+
+    def is_state_initialised(self) -> bool:
+        return self.shape is not None
+
+    def reset_states(self, randomize=False, value_ranges=None, seed=None):
+        """Zero the states, or draw them uniformly from [0, 1) or from
+        value_ranges[name] = (low, high). `seed` makes the draw reproducible."""
+        if seed is None:
+            seed = random.getrandbits(64)
+        ranges = None
+        if value_ranges:
+            ranges = {name: (scalar(low, name), scalar(high, name))
+                      for name, (low, high) in value_ranges.items()}
+        self._native.reset_states(bool(randomize), ranges, int(seed))
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: states and parameters.
+        native = self.__dict__.get("_native")
+        if native is not None:
+            if name in self._state_names:
+                return native.get_state(name)
+            if name in self._parameter_names:
+                return native.get_parameter(name)
+            if name in _NONE_WHEN_ABSENT:
+                return None
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name, value):
+        native = self.__dict__.get("_native")
+        if native is not None and name in self._state_names:
+            native.set_state(name, float32_array(value))
+        elif native is not None and name in self._parameter_names:
+            current = native.get_parameter(name)
+            native.set_parameter(name, float32_array(value, current.shape))
+        else:
+            object.__setattr__(self, name, value)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(shape={self.shape})"
+
+
+def _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn):
+    options = {"spike_threshold": scalar(spike_threshold, "spike_threshold")}
+    options.update(spike_options(spike_fn))
+    options.update(reset_options(reset_fn))
+    options.update(surrogate_options(surrogate_grad_fn))
+    return options
+
+
+def _optional(value, name):
+    return None if value is None else scalar(value, name)
+
+
+class IAF(_NeuronLayer):
+    """Integrate and fire (sinabs.layers.IAF)."""
+
+    def __init__(self, spike_threshold=1.0, spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
+                 surrogate_grad_fn=SingleExponential(), tau_syn=None, min_v_mem=None,
+                 shape=None, record_states=False):
+        options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
+        options.update(tau_syn=_optional(tau_syn, "tau_syn"),
+                       min_v_mem=_optional(min_v_mem, "min_v_mem"),
+                       norm_input=0, record_states=int(bool(record_states)))
+        self._build(_native.NEURON_IAF, options, shape, spike_fn=spike_fn, reset_fn=reset_fn,
+                    surrogate_grad_fn=surrogate_grad_fn, norm_input=False,
+                    record_states=bool(record_states), train_alphas=False)
+
+
+class LIF(_NeuronLayer):
+    """Leaky integrate and fire (sinabs.layers.LIF)."""
+
+    def __init__(self, tau_mem, tau_syn=None, spike_threshold=1.0, spike_fn=MultiSpike,
+                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
+                 min_v_mem=None, train_alphas=False, shape=None, norm_input=True,
+                 record_states=False):
+        options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
+        options.update(tau_mem=scalar(tau_mem, "tau_mem"), tau_syn=_optional(tau_syn, "tau_syn"),
+                       min_v_mem=_optional(min_v_mem, "min_v_mem"),
+                       train_alphas=int(bool(train_alphas)), norm_input=int(bool(norm_input)),
+                       record_states=int(bool(record_states)))
+        self._build(_native.NEURON_LIF, options, shape, spike_fn=spike_fn, reset_fn=reset_fn,
+                    surrogate_grad_fn=surrogate_grad_fn, norm_input=bool(norm_input),
+                    record_states=bool(record_states), train_alphas=bool(train_alphas))
+
+
+class ExpLeak(_NeuronLayer):
+    """Leaky integrator without spikes; the output is v_mem (sinabs.layers.ExpLeak)."""
+
+    def __init__(self, tau_mem, shape=None, train_alphas=False, min_v_mem=None,
+                 norm_input=False, record_states=False):
+        options = dict(tau_mem=scalar(tau_mem, "tau_mem"),
+                       min_v_mem=_optional(min_v_mem, "min_v_mem"),
+                       train_alphas=int(bool(train_alphas)), norm_input=int(bool(norm_input)),
+                       record_states=int(bool(record_states)))
+        self._build(_native.NEURON_EXPLEAK, options, shape, spike_fn=None, reset_fn=None,
+                    surrogate_grad_fn=None, norm_input=bool(norm_input),
+                    record_states=bool(record_states), train_alphas=bool(train_alphas))
+
+
+class ALIF(_NeuronLayer):
+    """Adaptive leaky integrate and fire (sinabs.layers.ALIF). The threshold is
+    the state `spike_threshold` = b0 + adapt_scale * b."""
+
+    def __init__(self, tau_mem, tau_adapt, tau_syn=None, adapt_scale=1.8, spike_threshold=1.0,
+                 spike_fn=SingleSpike, reset_fn=MembraneSubtract(),
+                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, shape=None,
+                 train_alphas=False, norm_input=True, record_states=False):
+        options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
+        options.update(tau_mem=scalar(tau_mem, "tau_mem"), tau_adapt=scalar(tau_adapt, "tau_adapt"),
+                       tau_syn=_optional(tau_syn, "tau_syn"),
+                       adapt_scale=scalar(adapt_scale, "adapt_scale"),
+                       min_v_mem=_optional(min_v_mem, "min_v_mem"),
+                       train_alphas=int(bool(train_alphas)), norm_input=int(bool(norm_input)),
+                       record_states=int(bool(record_states)))
+        self._build(_native.NEURON_ALIF, options, shape, spike_fn=spike_fn, reset_fn=reset_fn,
+                    surrogate_grad_fn=surrogate_grad_fn, norm_input=bool(norm_input),
+                    record_states=bool(record_states), train_alphas=bool(train_alphas),
+                    adapt_scale=adapt_scale, b0=spike_threshold)
+
+
+# ---- Squeeze forms: input (Batch*Time, ...) -----------------------------------
+
+def _squeeze_options(batch_size, num_timesteps):
+    if not batch_size and not num_timesteps:
+        raise TypeError("You need to specify either batch_size or num_timesteps.")
+    return {"form": _native.FORM_SQUEEZE, "batch_size": int(batch_size or 0),
+            "num_timesteps": int(num_timesteps or 0)}
+
+
+class _Squeeze:
+    def _squeeze(self, batch_size, num_timesteps):
+        object.__setattr__(self, "_form_options", _squeeze_options(batch_size, num_timesteps))
+        object.__setattr__(self, "batch_size", int(batch_size) if batch_size else -1)
+        object.__setattr__(self, "num_timesteps", int(num_timesteps) if num_timesteps else -1)
+
+
+class IAFSqueeze(_Squeeze, IAF):
+    """IAF over (Batch*Time, ...) inputs (sinabs.layers.IAFSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze(batch_size, num_timesteps)
+        super().__init__(**kwargs)
+
+
+class LIFSqueeze(_Squeeze, LIF):
+    """LIF over (Batch*Time, ...) inputs (sinabs.layers.LIFSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze(batch_size, num_timesteps)
+        super().__init__(**kwargs)
+
+
+class ExpLeakSqueeze(_Squeeze, ExpLeak):
+    """ExpLeak over (Batch*Time, ...) inputs (sinabs.layers.ExpLeakSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze(batch_size, num_timesteps)
+        super().__init__(**kwargs)
+
+
+class ALIFSqueeze(_Squeeze, ALIF):
+    """ALIF over (Batch*Time, ...) inputs (sinabs.layers.ALIFSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze(batch_size, num_timesteps)
+        super().__init__(**kwargs)
+
+
+# ---- Recurrent forms: rec_connect feeds the last output back -------------------
+
+class _RecurrentConnection:
+    """`layer.rec_connect`: .weight (and .bias) share the layer's parameters."""
+
+    def __init__(self, layer):
+        object.__setattr__(self, "_layer", layer)
+
+    def __getattr__(self, name):
+        if name in ("weight", "bias"):
+            full = "rec_connect." + name
+            if full in self._layer._parameter_names:
+                return self._layer._native.get_parameter(full)
+            if name == "bias":
+                return None
+        raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        setattr(self._layer, "rec_connect." + name, value)
+
+
+def _recurrent_weights(rec_connect):
+    """(weight, bias) arrays of a Linear-like object: our Linear, torch.nn.Linear,
+    or anything with .weight (N x N) and an optional .bias."""
+    weight = getattr(rec_connect, "weight", None)
+    if weight is None:
+        raise TypeError(f"rec_connect must have a .weight (N x N), got {type(rec_connect).__name__}")
+    weight = float32_array(weight)
+    if weight.ndim != 2 or weight.shape[0] != weight.shape[1]:
+        raise ValueError(f"rec_connect.weight must be square (N x N), got {tuple(weight.shape)}")
+    bias = getattr(rec_connect, "bias", None)
+    return weight, None if bias is None else float32_array(bias)
+
+
+class _Recurrent:
+    def _recurrent_begin(self, rec_connect):
+        weight, bias = _recurrent_weights(rec_connect)
+        object.__setattr__(self, "_form_options", {"form": _native.FORM_RECURRENT,
+                                                   "recurrent_features": int(weight.shape[0])})
+        return weight, bias
+
+    def _recurrent_end(self, weight, bias):
+        self._native.set_parameter("rec_connect.weight", weight)
+        if bias is not None:
+            if "rec_connect.bias" not in self._parameter_names:
+                if np.any(np.asarray(bias) != 0):
+                    raise ValueError("libsinabs recurrent layers have no rec_connect.bias; "
+                                     "pass a bias-free connection")
+            else:
+                self._native.set_parameter("rec_connect.bias", bias)
+        object.__setattr__(self, "rec_connect", _RecurrentConnection(self))
+
+
+class IAFRecurrent(_Recurrent, IAF):
+    """IAF with a recurrent connection (sinabs.layers.IAFRecurrent)."""
+
+    def __init__(self, rec_connect, spike_threshold=1.0, spike_fn=MultiSpike,
+                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
+                 tau_syn=None, min_v_mem=None, shape=None, record_states=False):
+        weight, bias = self._recurrent_begin(rec_connect)
+        IAF.__init__(self, spike_threshold=spike_threshold, spike_fn=spike_fn, reset_fn=reset_fn,
+                     surrogate_grad_fn=surrogate_grad_fn, tau_syn=tau_syn, min_v_mem=min_v_mem,
+                     shape=shape, record_states=record_states)
+        self._recurrent_end(weight, bias)
+
+
+class LIFRecurrent(_Recurrent, LIF):
+    """LIF with a recurrent connection (sinabs.layers.LIFRecurrent)."""
+
+    def __init__(self, tau_mem, rec_connect, tau_syn=None, spike_threshold=1.0,
+                 spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
+                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, train_alphas=False,
+                 shape=None, norm_input=True, record_states=False):
+        weight, bias = self._recurrent_begin(rec_connect)
+        LIF.__init__(self, tau_mem, tau_syn=tau_syn, spike_threshold=spike_threshold,
+                     spike_fn=spike_fn, reset_fn=reset_fn, surrogate_grad_fn=surrogate_grad_fn,
+                     min_v_mem=min_v_mem, train_alphas=train_alphas, shape=shape,
+                     norm_input=norm_input, record_states=record_states)
+        self._recurrent_end(weight, bias)
+
+
+class ALIFRecurrent(_Recurrent, ALIF):
+    """ALIF with a recurrent connection (sinabs.layers.ALIFRecurrent)."""
+
+    def __init__(self, tau_mem, tau_adapt, rec_connect, tau_syn=None, adapt_scale=1.8,
+                 spike_threshold=1.0, spike_fn=SingleSpike, reset_fn=MembraneSubtract(),
+                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, shape=None,
+                 train_alphas=False, norm_input=True, record_states=False):
+        weight, bias = self._recurrent_begin(rec_connect)
+        ALIF.__init__(self, tau_mem, tau_adapt, tau_syn=tau_syn, adapt_scale=adapt_scale,
+                      spike_threshold=spike_threshold, spike_fn=spike_fn, reset_fn=reset_fn,
+                      surrogate_grad_fn=surrogate_grad_fn, min_v_mem=min_v_mem, shape=shape,
+                      train_alphas=train_alphas, norm_input=norm_input,
+                      record_states=record_states)
+        self._recurrent_end(weight, bias)
+
+
+# ---- connection layers and models ------------------------------------------------
+
+class Linear:
+    """y = x W^T + b over the last dimension (torch.nn.Linear's init: uniform in
+    +-1/sqrt(in_features), from numpy's global generator)."""
+
+    def __init__(self, in_features, out_features, bias=True):
+        native = _native.linear_layer(int(in_features), int(out_features), bool(bias))
+        object.__setattr__(self, "_native", native)
+        object.__setattr__(self, "in_features", int(in_features))
+        object.__setattr__(self, "out_features", int(out_features))
+        bound = 1.0 / math.sqrt(in_features)
+        shapes = {"weight": (out_features, in_features), "bias": (out_features,)}
+        for name in native.parameter_names():
+            native.set_parameter(name, np.random.uniform(-bound, bound, shapes[name])
+                                 .astype(np.float32))
+
+    @property
+    def native(self):
+        return self._native
+
+    @property
+    def weight(self):
+        return self._native.get_parameter("weight")
+
+    @weight.setter
+    def weight(self, value):
+        self._native.set_parameter("weight", float32_array(value, self.weight.shape))
+
+    @property
+    def bias(self):
+        return self._native.get_parameter("bias") if "bias" in self._native.parameter_names() else None
+
+    @bias.setter
+    def bias(self, value):
+        self._native.set_parameter("bias", float32_array(value, (self.out_features,)))
+
+    def forward(self, input_data, out=None):
+        return self._native.forward(input_data, out)
+
+    __call__ = forward
+
+    def __repr__(self):
+        return f"Linear(in_features={self.in_features}, out_features={self.out_features}, " \
+               f"bias={self.bias is not None})"
+
+
+class Sequential:
+    """Layers run in order inside libsinabs (one call, no Python between layers)."""
+
+    def __init__(self, *layers):
+        self._layers = list(layers)
+        self._model = _native.Model()
+        for layer in layers:
+            self._model.append(layer.native)
+
+    def __len__(self):
+        return len(self._layers)
+
+    def __getitem__(self, index):
+        return self._layers[index]
+
+    def forward(self, input_data):
+        return self._model.forward(input_data)
+
+    __call__ = forward
+
+    def reset_states(self):
+        self._model.reset_states()
