@@ -25,11 +25,12 @@ SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
     case SNK_SPIKE_SINGLE:
       return (v - thr >= 0.0f) ? 1.0f : 0.0f;
     case SNK_SPIKE_MAX: {
-      float s = v > 0.0f ? truncf(v / thr) : 0.0f;
+      float s = (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
       return s > max_spikes ? max_spikes : s;
     }
     default:
-      return v > 0.0f ? truncf(v / thr) : 0.0f;
+      // torch's (v > 0) * trunc(v / thr): a product, so NaN stays NaN.
+      return (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
   }
 }
 
@@ -69,7 +70,9 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     const int64_t row = b * io->output_stride + t * N;
     const float *restrict x = io->input + b * io->input_stride + t * N;
     float *restrict y = io->output + row;
-    float block_spikes = 0.0f;  // spike counts are small integers: any order is exact
+    // Spike counts are small integers: any order is exact. ExpLeak sums its
+    // output (v) here too, for the firing rate, within float rounding.
+    float block_spikes = 0.0f;
     if (io->tape_v) store_tape(io, row, n0, n1, x, v, isyn, bb);
 #pragma clang loop vectorize(enable)
     for (int64_t n = n0; n < n1; n++) {
@@ -88,8 +91,9 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
         const float thr = adaptive ? threshold + adapt_scale * bb[n] : threshold;
         const float s = spike(spike_fn, vv, thr, max_spikes);
         const float subtracted = vv - s * (subtract_threshold ? thr : subtract_value);
-        // sinabs adds reset_value to every neuron; only spiking ones reset here.
-        const float reset = s != 0.0f ? reset_value : vv;
+        // sinabs adds reset_value to every neuron; only spiking ones reset
+        // here. A NaN spike count (NaN v) keeps the NaN membrane.
+        const float reset = s > 0.0f ? reset_value : vv;
         vv = reset_to_value ? reset : subtracted;
         if (adaptive) {
           const float b_next = a_adapt * bb[n] + one_minus_a_adapt * s;
@@ -98,6 +102,8 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
         }
         out = s;
         block_spikes += s;
+      } else {
+        block_spikes += out;
       }
       if (has_min) {  // relu(v - min) + min, NaN-propagating like torch.relu
         const float d = vv - min_v;

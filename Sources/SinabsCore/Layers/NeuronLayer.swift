@@ -1,153 +1,46 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CSinabsKernels
 
-/// A layer of spiking (or leaky) neurons with sinabs semantics: IAF, LIF,
-/// ExpLeak and ALIF, in plain, squeeze or recurrent form.
+/// A layer of spiking (or leaky) neurons with sinabs 3.1.3 semantics: IAF,
+/// LIF, ExpLeak and ALIF, in plain, squeeze or recurrent form.
 ///
-/// States (`v_mem`, `i_syn`, `b`, `spike_threshold`) are created on the first
-/// forward with shape (Batch, ...), carried to the next call, and re-created
-/// as zeros when the trailing shape or the batch size changes.
+/// States (`v_mem`, `i_syn`, `b`, `spike_threshold`) are created as zeros on
+/// the first forward with shape (Batch, ...) and carried to the next call.
+/// A new trailing shape re-creates them as zeros; so does a new batch size
+/// (sinabs' plain LIF/IAF resample old states at random there, its ALIF and
+/// recurrent forms start from zeros: zeros are reproducible).
+///
+/// Deliberate differences from sinabs, each covered by a test:
+/// - MembraneReset sets v_mem to reset_value only where a neuron spiked
+///   (sinabs adds reset_value to every other neuron as well).
+/// - ALIF with tau_syn carries i_syn to the next call (sinabs leaves its i_syn
+///   buffer at zero).
+/// - Recordings of ALIF and recurrent forms hold each step's own states
+///   (sinabs' entries for all but the last step are overwritten by the next
+///   step's pre-spike values).
+///
+/// NaN and Inf are not checked (a check would cost a pass over memory):
+/// they propagate by IEEE arithmetic like in torch. A NaN input gives a NaN
+/// membrane and, with MultiSpike or MaxSpike, a NaN output; SingleSpike
+/// emits 0 for NaN.
 public final class NeuronLayer: Layer {
     public let options: NeuronOptions
     /// Parameters in sinabs' order (`named_parameters`), scalar tensors except
-    /// the recurrent weight/bias.
-    private var parameters: [(name: String, tensor: Tensor)]
-    private var states: [String: Tensor]
-    private var recordings: [String: Tensor] = [:]
-    /// Mean output per neuron and step of the last forward.
+    /// the recurrent weight.
+    var parameters: [(name: String, tensor: Tensor)]
+    var states: [String: Tensor] = [:]
+    var recordings: [String: Tensor] = [:]
+    /// Mean output per neuron and step of the last forward (sinabs'
+    /// `firing_rate`; for ExpLeak the mean membrane potential).
     public private(set) var firingRate: Float = 0
     public var training = false
+    /// The tape of the last training forward and the parameter gradients.
+    let autograd = NeuronAutograd()
 
     public init(_ options: NeuronOptions) throws {
         try options.validate()
         self.options = options
-        var parameters: [(String, Tensor)] = []
-        func scalar(_ name: String, _ value: Float) throws { parameters.append((name, try Tensor(scalar: value))) }
-        func decay(_ tau: Float) -> Float { expf(-1.0 / tau) }
-        let alphas = options.trainAlphas
-        if options.hasTauMem {
-            try alphas ? scalar("alpha_mem", decay(options.tauMem)) : scalar("tau_mem", options.tauMem)
-        }
-        if let tauSyn = options.tauSyn {
-            try alphas ? scalar("alpha_syn", decay(tauSyn)) : scalar("tau_syn", tauSyn)
-        }
-        if options.adaptive {
-            try alphas ? scalar("alpha_adapt", decay(options.tauAdapt)) : scalar("tau_adapt", options.tauAdapt)
-        }
-        if let minVMem = options.minVMem { try scalar("min_v_mem", minVMem) }
-        if options.spikes && !options.adaptive { try scalar("spike_threshold", options.spikeThreshold) }
-        if case .recurrent(let n) = options.form {
-            parameters.append(("rec_connect.weight", try Tensor(zeros: [n, n])))
-        }
-        self.parameters = parameters
-        self.states = [:]
+        parameters = try Self.initialParameters(options)
         for name in options.stateNames { states[name] = try Tensor(zeros: [0]) }
-    }
-
-    // MARK: Parameters
-
-    public var parameterNames: [String] { parameters.map(\.name) }
-
-    public func parameter(named name: String) throws -> Tensor {
-        guard let found = parameters.first(where: { $0.name == name }) else { throw Self.missing("parameter", name) }
-        return found.tensor
-    }
-
-    public func setParameter(named name: String, to value: Tensor) throws {
-        let target = try parameter(named: name)
-        if name == "rec_connect.bias" && value.shape != target.shape {
-            throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")
-        }
-        guard value.shape == target.shape else {
-            throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")
-        }
-        if value.rank == 0, let v = value.scalars.first {
-            try Self.validateScalar(name, v)
-        } else if value.scalars.contains(where: { !$0.isFinite }) {
-            throw SinabsError.invalid("\(name) must be finite")
-        }
-        try target.copyElements(from: value)
-    }
-
-    private static func validateScalar(_ name: String, _ v: Float) throws {
-        switch name {
-        case "tau_mem", "tau_syn", "tau_adapt", "spike_threshold":
-            guard v.isFinite, v > 0 else { throw SinabsError.invalid("\(name) must be > 0, got \(v)") }
-        case "alpha_mem", "alpha_syn", "alpha_adapt":
-            guard v > 0, v < 1 else { throw SinabsError.invalid("\(name) must be in (0, 1), got \(v)") }
-        default:
-            guard v.isFinite else { throw SinabsError.invalid("\(name) must be finite") }
-        }
-    }
-
-    private func scalar(_ name: String) -> Float? {
-        parameters.first(where: { $0.name == name })?.tensor.baseAddress?.pointee
-    }
-
-    /// exp(-1/tau) from the tau parameter, or the alpha parameter itself.
-    private func alpha(_ suffix: String) -> Float {
-        if let alpha = scalar("alpha_" + suffix) { return alpha }
-        if let tau = scalar("tau_" + suffix) { return expf(-1.0 / tau) }
-        return 1
-    }
-
-    // MARK: States
-
-    public var stateNames: [String] { options.stateNames }
-
-    public func state(named name: String) throws -> Tensor {
-        guard let state = states[name] else { throw Self.missing("state", name) }
-        return state
-    }
-
-    var statesInitialised: Bool { states["v_mem"].map { $0.shape != [0] } ?? false }
-
-    public func setState(named name: String, to value: Tensor) throws {
-        let current = try state(named: name)
-        if statesInitialised {
-            guard value.shape == current.shape else {
-                throw SinabsError.shape("state \(name) has shape \(current.shape), got \(value.shape)")
-            }
-            try current.copyElements(from: value)
-        } else {
-            guard value.rank >= 1 else { throw SinabsError.shape("a state needs a batch dimension") }
-            try initialiseStates(shape: value.shape)
-            try states[name]!.copyElements(from: value)
-        }
-    }
-
-    public func resetStates(randomize: Bool = false, ranges: [String: ClosedRange<Float>] = [:], seed: UInt64 = 0) {
-        guard statesInitialised else { return }
-        var generator = SplitMix64(seed: seed)
-        for name in stateNames {
-            guard let state = states[name] else { continue }
-            if randomize {
-                state.fillUniform(ranges[name] ?? 0...1, using: &generator)
-            } else {
-                state.fill(0)
-            }
-        }
-    }
-
-    /// All states as zeros of `shape` (allocated first, swapped in together).
-    private func initialiseStates(shape: [Int]) throws {
-        var fresh: [String: Tensor] = [:]
-        for name in stateNames { fresh[name] = try Tensor(zeros: shape) }
-        if options.adaptive, let threshold = fresh["spike_threshold"] {
-            threshold.fill(options.spikeThreshold)  // b0 + adapt_scale * 0
-        }
-        states = fresh
-    }
-
-    /// The per-step record of state `name` from the last forward, (B, T, ...);
-    /// shape [0] when nothing was recorded.
-    public func recording(named name: String) throws -> Tensor {
-        guard stateNames.contains(name) else { throw Self.missing("state", name) }
-        return try recordings[name] ?? Tensor(zeros: [0])
     }
 
     // MARK: Forward
@@ -158,32 +51,34 @@ public final class NeuronLayer: Layer {
     }
 
     /// (batch, time, trailing shape) of an input, checked against the form.
-    private func layout(of shape: [Int]) throws -> (batch: Int, time: Int, trailing: [Int]) {
+    func layout(of shape: [Int]) throws -> (batch: Int, time: Int, trailing: [Int]) {
         switch options.form {
         case .plain, .recurrent:
             guard shape.count >= 2 else {
                 throw SinabsError.shape("input must be (Batch, Time, ...), got rank \(shape.count)")
             }
-            let layout = (shape[0], shape[1], Array(shape.dropFirst(2)))
+            let layout = (batch: shape[0], time: shape[1], trailing: Array(shape.dropFirst(2)))
             if case .recurrent(let n) = options.form {
-                let features = try Shape.elementCount(layout.2)
+                let features = try Shape.elementCount(layout.trailing)
                 guard features == n else {
                     throw SinabsError.shape("recurrent layer has \(n) neurons per sample, input has \(features)")
                 }
             }
             return layout
         case .squeeze(let batchSize, let numTimesteps):
-            guard shape.count >= 1 else {
+            guard let first = shape.first else {
                 throw SinabsError.shape("input must be (Batch*Time, ...), got rank 0")
             }
-            let first = shape[0]
             let trailing = Array(shape.dropFirst())
             if let batchSize {
                 guard first % batchSize == 0 else {
                     throw SinabsError.shape("batch_size \(batchSize) does not divide the first dimension \(first)")
                 }
-                if let numTimesteps, batchSize * numTimesteps != first {
-                    throw SinabsError.shape("batch_size \(batchSize) x num_timesteps \(numTimesteps) != \(first)")
+                if let numTimesteps {
+                    let (product, overflow) = batchSize.multipliedReportingOverflow(by: numTimesteps)
+                    guard !overflow, product == first else {
+                        throw SinabsError.shape("batch_size \(batchSize) x num_timesteps \(numTimesteps) != \(first)")
+                    }
                 }
                 return (batchSize, first / batchSize, trailing)
             }
@@ -195,6 +90,9 @@ public final class NeuronLayer: Layer {
         }
     }
 
+    /// Runs all time steps of `input` into `output` (same element count, not
+    /// sharing memory). Everything that can fail is checked or allocated
+    /// before any state changes: on error the layer is as before.
     public func forward(_ input: Tensor, into output: Tensor) throws {
         let (batch, time, trailing) = try layout(of: input.shape)
         guard output.count == input.count else {
@@ -205,22 +103,16 @@ public final class NeuronLayer: Layer {
         }
         let stateShape = [batch] + trailing
         let neurons = try Shape.elementCount(trailing)
-        // Allocate everything that can fail before touching any state.
         let reinitialise = !statesInitialised || states["v_mem"]?.shape != stateShape
-        var fresh: [String: Tensor] = [:]
-        if reinitialise {
-            for name in stateNames { fresh[name] = try Tensor(zeros: stateShape) }
-        }
+        let fresh = reinitialise ? try Self.zeroStates(stateNames, shape: stateShape) : nil
         var newRecordings: [String: Tensor] = [:]
         if options.recordStates {
             for name in stateNames { newRecordings[name] = try Tensor.uninitialized([batch, time] + trailing) }
         }
         let recurrentScratch = try recurrentBuffers(batch: batch, neurons: neurons)
+        if training { try prepareTape(input: input, batch: batch, time: time, neurons: neurons) }
 
-        if reinitialise {
-            if options.adaptive { fresh["spike_threshold"]?.fill(options.spikeThreshold) }
-            states = fresh
-        }
+        if let fresh { states = fresh }
         recordings = newRecordings
         let params = kernelParameters()
         var io = snk_neuron_io()
@@ -231,11 +123,11 @@ public final class NeuronLayer: Layer {
         io.b = states["b"]?.baseAddress
         io.threshold = states["spike_threshold"]?.baseAddress
         let total = input.count
-        var spikes = 0.0
+        var outputSum = 0.0
         withUnsafePointer(to: params) { params in
             if let (combined, feedback) = recurrentScratch {
-                spikes = runRecurrent(params, &io, input: input, output: output, time: time,
-                                      combined: combined, feedback: feedback)
+                outputSum = runRecurrent(params, &io, input: input, output: output, time: time,
+                                         combined: combined, feedback: feedback)
             } else {
                 io.time = Int64(time)
                 io.input_stride = Int64(time * neurons)
@@ -243,23 +135,22 @@ public final class NeuronLayer: Layer {
                 io.input = UnsafePointer(input.baseAddress)
                 io.output = output.baseAddress
                 setRecordingPointers(&io, offset: 0)
-                spikes = snk_neuron_forward(params, &io)
+                outputSum = snk_neuron_forward(params, &io)
             }
         }
-        if !options.spikes {
-            spikes = snk_sum(output.baseAddress, Int64(total))
-        }
-        firingRate = total > 0 ? Float(spikes / Double(total)) : .nan
+        firingRate = total > 0 ? Float(outputSum / Double(total)) : .nan
     }
 
-    private func setRecordingPointers(_ io: inout snk_neuron_io, offset: Int) {
+    func setRecordingPointers(_ io: inout snk_neuron_io, offset: Int) {
         io.rec_v_mem = recordings["v_mem"]?.baseAddress.map { $0 + offset }
         io.rec_i_syn = recordings["i_syn"]?.baseAddress.map { $0 + offset }
         io.rec_b = recordings["b"]?.baseAddress.map { $0 + offset }
         io.rec_threshold = recordings["spike_threshold"]?.baseAddress.map { $0 + offset }
+        if training { autograd.tape?.attach(&io, offset: offset) }
     }
 
-    private func kernelParameters() -> snk_neuron_params {
+    /// The kernel's constants from the options and the current parameters.
+    func kernelParameters() -> snk_neuron_params {
         var p = snk_neuron_params()
         p.has_syn = options.tauSyn != nil ? 1 : 0
         p.norm_input = options.normInput ? 1 : 0
@@ -286,48 +177,11 @@ public final class NeuronLayer: Layer {
             p.reset_fn = Int32(SNK_RESET_TO_VALUE)
             p.reset_value = value
         }
-        if let minVMem = scalar("min_v_mem") {
+        // ALIF keeps min_v_mem as a plain number, the others as a parameter.
+        if let minVMem = options.adaptive ? options.minVMem : scalar("min_v_mem") {
             p.has_min_v_mem = 1
             p.min_v_mem = minVMem
         }
         return p
-    }
-
-    // MARK: Recurrent form
-
-    /// Scratch of the recurrent form: the step input and the feedback, (B, N).
-    private func recurrentBuffers(batch: Int, neurons: Int) throws -> (Tensor, Tensor)? {
-        guard case .recurrent = options.form else { return nil }
-        return (try Tensor.uninitialized([batch, neurons]), try Tensor(zeros: [batch, neurons]))
-    }
-
-    /// One kernel call per step: input_t + W s_{t-1} -> neurons -> s_t.
-    private func runRecurrent(_ params: UnsafePointer<snk_neuron_params>, _ io: inout snk_neuron_io,
-                              input: Tensor, output: Tensor, time: Int,
-                              combined: Tensor, feedback: Tensor) -> Double {
-        let batch = Int(io.batch), neurons = Int(io.neurons)
-        guard let x = input.baseAddress, let y = output.baseAddress,
-              let step = combined.baseAddress, let rec = feedback.baseAddress,
-              let weight = try? parameter(named: "rec_connect.weight").baseAddress else { return 0 }
-        io.time = 1
-        io.input_stride = Int64(neurons)
-        io.output_stride = Int64(time * neurons)
-        var spikes = 0.0
-        for t in 0..<time {
-            for b in 0..<batch {
-                let row = x + (b * time + t) * neurons
-                for n in 0..<neurons { step[b * neurons + n] = row[n] + rec[b * neurons + n] }
-            }
-            io.input = UnsafePointer(step)
-            io.output = y + t * neurons
-            setRecordingPointers(&io, offset: t * neurons)
-            spikes += snk_neuron_forward(params, &io)
-            // feedback (B, N) = spikes_t (B, N) x W^T, gathered from the strided output.
-            for b in 0..<batch {
-                (step + b * neurons).update(from: y + (b * time + t) * neurons, count: neurons)
-            }
-            Gemm.multiplyTransposedB(m: batch, n: neurons, k: neurons, a: step, b: weight, c: rec, beta: 0)
-        }
-        return spikes
     }
 }
