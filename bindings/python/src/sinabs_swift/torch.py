@@ -1,0 +1,432 @@
+"""Drop-in torch modules for sinabs' neuron layers, computed by libsinabs.
+
+Replace ``import sinabs.layers as sl`` with ``import sinabs_swift.torch as sl``
+for IAF, LIF, ExpLeak, ALIF, their Squeeze forms and IAFRecurrent,
+LIFRecurrent, ALIFRecurrent: same constructor arguments and defaults, same
+parameters (``tau_mem``, ``alpha_mem`` with ``train_alphas``, ...), same
+states (``layer.v_mem``, ...), ``reset_states``, ``zero_grad``,
+``record_states``/``recordings`` and ``firing_rate``. The layers mix freely
+with torch's Conv2d, Linear, pooling, ... in ``nn.Sequential``.
+
+How it runs
+- Forward runs in Swift on CPU float32 tensors without copying them (inputs
+  and outputs cross the boundary by DLPack; other dtypes are converted).
+- Backward is the library's exact fused BPTT, reached through a
+  ``torch.autograd.Function``: it returns the input gradient and the
+  gradients of the trainable Parameters, which torch accumulates into
+  ``.grad`` as usual. Parameter values are pushed to the native layer before
+  each forward, so optimizer updates take effect at the next call.
+- States are zero-copy views of the native state: in-place writes
+  (``layer.v_mem.fill_(0.5)``) and assignment (``layer.v_mem = t``) change it.
+
+Differences from sinabs (on purpose)
+- States carry over from call to call as in sinabs, but each call's backward
+  treats the state it started from as a constant: gradients do not flow
+  into earlier calls (sinabs keeps the autograd history across calls until
+  ``reset_states``/``zero_grad`` detach it). Truncated BPTT per call.
+- A layer keeps one tape: call backward for a call before the next training
+  forward of the same layer (a clear error otherwise).
+- Time constants are scalars; a new batch size re-initialises states to
+  zero (sinabs resamples old states at random); CPU only.
+"""
+
+import torch
+import torch.nn as nn
+
+from . import _native
+from . import activation as _activation
+from .torch_base import NeuronModule
+from .torch_native import activation_options, scalar
+
+__all__ = [
+    "IAF", "IAFSqueeze", "IAFRecurrent", "LIF", "LIFSqueeze", "LIFRecurrent",
+    "ExpLeak", "ExpLeakSqueeze", "ALIF", "ALIFSqueeze", "ALIFRecurrent",
+]
+
+MultiSpike = _activation.MultiSpike
+SingleSpike = _activation.SingleSpike
+MembraneSubtract = _activation.MembraneSubtract
+SingleExponential = _activation.SingleExponential
+
+
+def _parameter(value, requires_grad=True):
+    return nn.Parameter(torch.as_tensor(value, dtype=torch.float32), requires_grad=requires_grad)
+
+
+def _decay_parameter(tau):
+    return nn.Parameter(torch.exp(-1.0 / torch.as_tensor(tau, dtype=torch.float32)))
+
+
+# ---------------------------------------------------------------------------
+# LIF family: LIF, IAF, ExpLeak
+
+
+class LIF(NeuronModule):
+    """Leaky integrate-and-fire layer (sinabs.layers.LIF).
+
+    Input (Batch, Time, ...); output spikes of the same shape."""
+
+    _model = "LIF"
+
+    def __init__(self, tau_mem, tau_syn=None, spike_threshold=torch.tensor(1.0),
+                 spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
+                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, train_alphas=False,
+                 shape=None, norm_input=True, record_states=False):
+        super().__init__()
+        self._init_lif(tau_mem, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
+                       min_v_mem, train_alphas, shape, norm_input, record_states)
+
+    def _init_lif(self, tau_mem, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
+                  min_v_mem, train_alphas, shape, norm_input, record_states):
+        """The body of sinabs' LIF.__init__ (IAF passes tau_mem=None)."""
+        if train_alphas:
+            self.alpha_mem = _decay_parameter(tau_mem) if tau_mem is not None else None
+            self.alpha_syn = _decay_parameter(tau_syn) if tau_syn is not None else None
+        else:
+            self.tau_mem = _parameter(tau_mem) if tau_mem is not None else None
+            self.tau_syn = _parameter(tau_syn) if tau_syn is not None else None
+        self.spike_fn = spike_fn
+        self.reset_fn = reset_fn
+        self.surrogate_grad_fn = surrogate_grad_fn
+        self.train_alphas = train_alphas
+        self.norm_input = norm_input
+        self.min_v_mem = _parameter(min_v_mem, False) if min_v_mem is not None else None
+        self.spike_threshold = (_parameter(spike_threshold, False)
+                                if spike_threshold is not None else None)
+        options = activation_options(spike_fn, reset_fn, surrogate_grad_fn)
+        options.update(norm_input=norm_input, train_alphas=train_alphas)
+        for name, value in (("tau_mem", tau_mem), ("tau_syn", tau_syn),
+                            ("spike_threshold", spike_threshold), ("min_v_mem", min_v_mem)):
+            if value is not None:
+                options[name] = scalar(value, name)
+        states = ["v_mem", "i_syn"] if tau_syn is not None else ["v_mem"]
+        self._setup(options, states, record_states, shape)
+
+    def _parameter_sources(self):
+        names = ("alpha_mem", "alpha_syn") if self.train_alphas else ("tau_mem", "tau_syn")
+        names += ("min_v_mem", "spike_threshold")
+        return [(name, getattr(self, name)) for name in names if getattr(self, name, None) is not None]
+
+    def __getattr__(self, name):
+        if name == "i_syn" and "i_syn" not in self.__dict__.get("_state_names", ("i_syn",)):
+            return None  # sinabs sets i_syn to None without synaptic dynamics
+        return super().__getattr__(name)
+
+    @property
+    def alpha_mem_calculated(self):
+        return self.alpha_mem if self.train_alphas else torch.exp(-1.0 / self.tau_mem)
+
+    @property
+    def alpha_syn_calculated(self):
+        if self.train_alphas:
+            return self.alpha_syn
+        return torch.exp(-1.0 / self.tau_syn) if self.tau_syn is not None else None
+
+    @property
+    def tau_mem_calculated(self):
+        if self.train_alphas:
+            return None if self.alpha_mem is None else -1.0 / torch.log(self.alpha_mem)
+        return self.tau_mem
+
+    @property
+    def tau_syn_calculated(self):
+        if self.train_alphas:
+            return None if self.alpha_syn is None else -1.0 / torch.log(self.alpha_syn)
+        return self.tau_syn
+
+    @property
+    def _param_dict(self):
+        tau_mem, tau_syn = self.tau_mem_calculated, self.tau_syn_calculated
+        return dict(
+            tau_mem=None if tau_mem is None else tau_mem.detach(),
+            tau_syn=None if tau_syn is None else tau_syn.detach(),
+            spike_threshold=self.spike_threshold, spike_fn=self.spike_fn, reset_fn=self.reset_fn,
+            surrogate_grad_fn=self.surrogate_grad_fn, train_alphas=self.train_alphas,
+            shape=self.shape, min_v_mem=self.min_v_mem, norm_input=self.norm_input,
+            record_states=self.record_states)
+
+
+class IAF(LIF):
+    """Integrate-and-fire layer, LIF without leak (sinabs.layers.IAF)."""
+
+    _model = "IAF"
+
+    def __init__(self, spike_threshold=torch.tensor(1.0), spike_fn=MultiSpike,
+                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
+                 tau_syn=None, min_v_mem=None, shape=None, record_states=False):
+        NeuronModule.__init__(self)
+        self._init_lif(None, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
+                       min_v_mem, False, shape, False, record_states)
+
+    @property
+    def alpha_mem_calculated(self):
+        return torch.tensor(1.0)
+
+    @property
+    def _param_dict(self):
+        params = super()._param_dict
+        for key in ("tau_mem", "train_alphas", "norm_input"):
+            params.pop(key)
+        return params
+
+
+class ExpLeak(LIF):
+    """Leaky integrator without spikes, output = v_mem (sinabs.layers.ExpLeak)."""
+
+    _model = "ExpLeak"
+
+    def __init__(self, tau_mem, shape=None, train_alphas=False, min_v_mem=None,
+                 norm_input=False, record_states=False):
+        NeuronModule.__init__(self)
+        self._init_lif(tau_mem, None, None, None, None, None, min_v_mem, train_alphas, shape,
+                       norm_input, record_states)
+
+    @property
+    def _param_dict(self):
+        params = super()._param_dict
+        for key in ("tau_syn", "spike_fn", "reset_fn", "surrogate_grad_fn", "spike_threshold"):
+            params.pop(key)
+        return params
+
+
+# ---------------------------------------------------------------------------
+# ALIF
+
+
+class ALIF(NeuronModule):
+    """Adaptive LIF layer, Bellec et al. 2018 (sinabs.layers.ALIF).
+
+    `spike_threshold` is a state (b0 + adapt_scale * b) as in sinabs; the
+    base threshold is `b0`."""
+
+    _model = "ALIF"
+
+    def __init__(self, tau_mem, tau_adapt, tau_syn=None, adapt_scale=1.8,
+                 spike_threshold=torch.tensor(1.0), spike_fn=SingleSpike,
+                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
+                 min_v_mem=None, shape=None, train_alphas=False, norm_input=True,
+                 record_states=False):
+        super().__init__()
+        self._init_alif(tau_mem, tau_adapt, tau_syn, adapt_scale, spike_threshold, spike_fn,
+                        reset_fn, surrogate_grad_fn, min_v_mem, shape, train_alphas, norm_input,
+                        record_states)
+
+    def _init_alif(self, tau_mem, tau_adapt, tau_syn, adapt_scale, spike_threshold, spike_fn,
+                   reset_fn, surrogate_grad_fn, min_v_mem, shape, train_alphas, norm_input,
+                   record_states):
+        """The body of sinabs' ALIF.__init__."""
+        if train_alphas:
+            self.alpha_mem = _decay_parameter(tau_mem)
+            self.alpha_adapt = _decay_parameter(tau_adapt)
+            self.alpha_syn = _decay_parameter(tau_syn) if tau_syn is not None else None
+        else:
+            self.tau_mem = _parameter(tau_mem)
+            self.tau_adapt = _parameter(tau_adapt)
+            self.tau_syn = _parameter(tau_syn) if tau_syn else None
+        self.adapt_scale = adapt_scale
+        self.b0 = spike_threshold
+        self.spike_fn = spike_fn
+        self.reset_fn = reset_fn
+        self.surrogate_grad_fn = surrogate_grad_fn
+        self.min_v_mem = min_v_mem
+        self.train_alphas = train_alphas
+        self.norm_input = norm_input
+        has_syn = tau_syn is not None if train_alphas else bool(tau_syn)
+        options = activation_options(spike_fn, reset_fn, surrogate_grad_fn)
+        options.update(tau_mem=scalar(tau_mem, "tau_mem"), tau_adapt=scalar(tau_adapt, "tau_adapt"),
+                       adapt_scale=scalar(adapt_scale, "adapt_scale"),
+                       spike_threshold=scalar(spike_threshold, "spike_threshold"),
+                       norm_input=norm_input, train_alphas=train_alphas)
+        if has_syn:
+            options["tau_syn"] = scalar(tau_syn, "tau_syn")
+        if min_v_mem is not None:
+            options["min_v_mem"] = scalar(min_v_mem, "min_v_mem")
+        states = ["v_mem", "i_syn", "b", "spike_threshold"] if has_syn else \
+            ["v_mem", "b", "spike_threshold"]
+        self._setup(options, states, record_states, shape)
+
+    def _parameter_sources(self):
+        names = (("alpha_mem", "alpha_adapt", "alpha_syn") if self.train_alphas
+                 else ("tau_mem", "tau_adapt", "tau_syn"))
+        sources = [(n, getattr(self, n)) for n in names if getattr(self, n, None) is not None]
+        if self.min_v_mem is not None:
+            sources.append(("min_v_mem", torch.as_tensor(self.min_v_mem, dtype=torch.float32)))
+        return sources
+
+    @property
+    def alpha_mem_calculated(self):
+        return self.alpha_mem if self.train_alphas else torch.exp(-1 / self.tau_mem)
+
+    @property
+    def alpha_adapt_calculated(self):
+        return self.alpha_adapt if self.train_alphas else torch.exp(-1 / self.tau_adapt)
+
+    @property
+    def alpha_syn_calculated(self):
+        if self.train_alphas:
+            return self.alpha_syn
+        return torch.exp(-1 / self.tau_syn) if self.tau_syn is not None else None
+
+    @property
+    def _param_dict(self):
+        def tau(name):
+            if not self.train_alphas:
+                return getattr(self, "tau_" + name)
+            alpha = getattr(self, "alpha_" + name)
+            return None if alpha is None else -1 / torch.log(alpha.detach())
+
+        return dict(
+            tau_mem=tau("mem"), tau_adapt=tau("adapt"), tau_syn=tau("syn"),
+            adapt_scale=self.adapt_scale, spike_threshold=self.b0, spike_fn=self.spike_fn,
+            reset_fn=self.reset_fn, surrogate_grad_fn=self.surrogate_grad_fn,
+            train_alphas=self.train_alphas, shape=self.shape, min_v_mem=self.min_v_mem,
+            norm_input=self.norm_input, record_states=self.record_states)
+
+
+# ---------------------------------------------------------------------------
+# Squeeze forms: input (Batch*Time, ...), for use between Conv2d and pooling
+
+
+class _Squeeze:
+    """sinabs' batch_size / num_timesteps (one of them is required)."""
+
+    def _squeeze_init(self, batch_size, num_timesteps):
+        if not batch_size and not num_timesteps:
+            raise TypeError("You need to specify either batch_size or num_timesteps.")
+        # Plain attributes, set before nn.Module.__init__ runs in the base class.
+        object.__setattr__(self, "batch_size", int(batch_size) if batch_size else -1)
+        object.__setattr__(self, "num_timesteps", int(num_timesteps) if num_timesteps else -1)
+
+    def _form_options(self):
+        return {"form": _native.FORM_SQUEEZE, "batch_size": max(self.batch_size, 0),
+                "num_timesteps": max(self.num_timesteps, 0)}
+
+    @property
+    def _param_dict(self):
+        params = super()._param_dict
+        params.update(batch_size=self.batch_size, num_timesteps=self.num_timesteps)
+        return params
+
+
+class IAFSqueeze(_Squeeze, IAF):
+    """IAF on (Batch*Time, ...) input (sinabs.layers.IAFSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze_init(batch_size, num_timesteps)
+        IAF.__init__(self, **kwargs)
+
+
+class LIFSqueeze(_Squeeze, LIF):
+    """LIF on (Batch*Time, ...) input (sinabs.layers.LIFSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze_init(batch_size, num_timesteps)
+        LIF.__init__(self, **kwargs)
+
+
+class ExpLeakSqueeze(_Squeeze, ExpLeak):
+    """ExpLeak on (Batch*Time, ...) input (sinabs.layers.ExpLeakSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze_init(batch_size, num_timesteps)
+        ExpLeak.__init__(self, **kwargs)
+
+
+class ALIFSqueeze(_Squeeze, ALIF):
+    """ALIF on (Batch*Time, ...) input (sinabs.layers.ALIFSqueeze)."""
+
+    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+        self._squeeze_init(batch_size, num_timesteps)
+        ALIF.__init__(self, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# Recurrent forms: input (Batch, Time, ...) plus rec_connect(spikes at t-1)
+
+
+def _recurrent_linear(rec_connect):
+    """The square nn.Linear that `rec_connect` computes: an nn.Linear, or an
+    nn.Sequential of one Linear with Flatten/Unflatten/Identity around it."""
+    if isinstance(rec_connect, nn.Linear):
+        linear = rec_connect
+    else:
+        children = list(rec_connect.children()) if isinstance(rec_connect, nn.Sequential) else []
+        linears = [m for m in children if isinstance(m, nn.Linear)]
+        shapers = (nn.Linear, nn.Flatten, nn.Unflatten, nn.Identity)
+        ok = len(linears) == 1 and all(isinstance(m, shapers) for m in children)
+        linear = linears[0] if ok else None
+    if linear is None or linear.in_features != linear.out_features:
+        raise NotImplementedError(
+            "sinabs_swift recurrent layers need rec_connect to be a square nn.Linear "
+            "(alone or in nn.Sequential with Flatten/Unflatten)")
+    return linear
+
+
+class _Recurrent:
+    """`rec_connect` (a square nn.Linear, registered as a submodule): its
+    weight is pushed to the native layer before each forward and trained by
+    the native backward. A bias b is added in torch to the input of every
+    step after the first (where sinabs adds rec_connect's output), so torch
+    autograd trains it: the same sum, up to float rounding order."""
+
+    def _recurrent_init(self, rec_connect):
+        NeuronModule.__init__(self)
+        self.rec_connect = rec_connect
+        self._linear = (_recurrent_linear(rec_connect),)  # a tuple: not a second submodule
+
+    def _form_options(self):
+        return {"form": _native.FORM_RECURRENT, "recurrent_features": self._linear[0].in_features}
+
+    def _parameter_sources(self):
+        return super()._parameter_sources() + [("rec_connect.weight", self._linear[0].weight)]
+
+    def _prepare_input(self, input_data):
+        bias = self._linear[0].bias
+        if bias is None or input_data.shape[1] < 2:
+            return input_data
+        batch, time, *trailing = input_data.shape
+        per_step = bias.reshape(trailing).expand(batch, time - 1, *trailing)
+        return torch.cat([input_data[:, :1], input_data[:, 1:] + per_step], dim=1)
+
+    @property
+    def _param_dict(self):
+        params = super()._param_dict
+        params.update(rec_connect=self.rec_connect)
+        return params
+
+
+class IAFRecurrent(_Recurrent, IAF):
+    """IAF with recurrent connections (sinabs.layers.IAFRecurrent)."""
+
+    def __init__(self, rec_connect, spike_threshold=torch.tensor(1.0), spike_fn=MultiSpike,
+                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
+                 tau_syn=None, min_v_mem=None, shape=None, record_states=False):
+        self._recurrent_init(rec_connect)
+        self._init_lif(None, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
+                       min_v_mem, False, shape, False, record_states)
+
+
+class LIFRecurrent(_Recurrent, LIF):
+    """LIF with recurrent connections (sinabs.layers.LIFRecurrent)."""
+
+    def __init__(self, tau_mem, rec_connect, tau_syn=None, spike_threshold=torch.tensor(1.0),
+                 spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
+                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, train_alphas=False,
+                 shape=None, norm_input=True, record_states=False):
+        self._recurrent_init(rec_connect)
+        self._init_lif(tau_mem, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
+                       min_v_mem, train_alphas, shape, norm_input, record_states)
+
+
+class ALIFRecurrent(_Recurrent, ALIF):
+    """ALIF with recurrent connections (sinabs.layers.ALIFRecurrent)."""
+
+    def __init__(self, tau_mem, tau_adapt, rec_connect, tau_syn=None, adapt_scale=1.8,
+                 spike_threshold=torch.tensor(1.0), spike_fn=SingleSpike,
+                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
+                 min_v_mem=None, shape=None, train_alphas=False, norm_input=True,
+                 record_states=False):
+        self._recurrent_init(rec_connect)
+        self._init_alif(tau_mem, tau_adapt, tau_syn, adapt_scale, spike_threshold, spike_fn,
+                        reset_fn, surrogate_grad_fn, min_v_mem, shape, train_alphas, norm_input,
+                        record_states)

@@ -1,0 +1,189 @@
+"""What every `sinabs_swift.torch` neuron module shares: the autograd
+Function that reaches the native fused backward, parameter pushing, states
+as attributes, recordings, firing rate and state_dict support."""
+
+import weakref
+
+import torch
+import torch.nn as nn
+
+from .torch_native import TRAINABLE, NativeNeuron, as_native_input
+
+
+class NeuronFunction(torch.autograd.Function):
+    """Native forward; backward through the layer's fused BPTT tape.
+
+    Inputs: the module, the trainable parameter names, the input, then the
+    trainable parameter tensors (so torch accumulates their `.grad`)."""
+
+    @staticmethod
+    def forward(ctx, layer, names, x, *parameters):
+        output = layer._native.forward(as_native_input(x), training=True)
+        layer._tape_serial += 1
+        ctx.layer, ctx.names, ctx.serial, ctx.dtype = layer, names, layer._tape_serial, x.dtype
+        ctx.save_for_backward(x)  # so torch refuses in-place edits of x before backward
+        return output
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        ctx.saved_tensors  # the version check
+        layer = ctx.layer
+        if ctx.serial != layer._tape_serial:
+            raise RuntimeError(
+                f"{type(layer).__name__}: backward through an earlier forward call. "
+                "sinabs_swift keeps one BPTT tape per layer: call backward before the next "
+                "training forward of the same layer.")
+        grad_input, grads = layer._native.backward(as_native_input(grad_output), ctx.names)
+        return (None, None, grad_input.to(ctx.dtype), *grads)
+
+
+class NeuronModule(nn.Module):
+    """Base of the neuron modules. Subclasses call `_setup` at the end of
+    __init__ and define `_parameter_sources`."""
+
+    _model = None          # "IAF", "LIF", "ExpLeak" or "ALIF"
+
+    def _setup(self, options, state_names, record_states, shape=None):
+        object.__setattr__(self, "_state_names", tuple(state_names))
+        self.record_states = record_states
+        self._tape_serial = 0
+        self._last_output = None
+        self._last_rate = 0.0
+        native = NativeNeuron(self._model, record_states=record_states,
+                              **options, **self._form_options())
+        object.__setattr__(self, "_native", native)
+        assert set(native.state_names) == set(state_names), (native.state_names, state_names)
+        if shape:
+            self.init_state_with_shape(shape)
+
+    def _form_options(self):
+        """Extra native options of the form (squeeze, recurrent)."""
+        return {}
+
+    def _parameter_sources(self):
+        """(native name, torch tensor) of every value the native layer holds."""
+        raise NotImplementedError
+
+    def _push_parameters(self):
+        """Copies every parameter value into the native layer (a few scalars;
+        always, so that `.data` edits and optimizer steps are never missed).
+        Returns (names, tensors) of the trainable ones."""
+        names, tensors = [], []
+        for name, value in self._parameter_sources():
+            self._native.set_parameter(name, value)
+            if name in TRAINABLE:
+                names.append(name)
+                tensors.append(value)
+        return names, tensors
+
+    def _prepare_input(self, input_data):
+        """Hook for forms that add to the input in torch (recurrent bias)."""
+        return input_data
+
+    # --- forward ----------------------------------------------------------
+
+    def forward(self, input_data):
+        """Output (spikes; ExpLeak: v_mem) with the input's shape."""
+        names, trainable = self._push_parameters()
+        input_data = self._prepare_input(input_data)
+        track = torch.is_grad_enabled() and (
+            input_data.requires_grad or any(p.requires_grad for p in trainable))
+        if track:
+            output = NeuronFunction.apply(self, tuple(names), input_data, *trainable)
+        else:
+            output = self._native.forward(as_native_input(input_data), training=False)
+        self._last_output = weakref.ref(output)
+        self._last_rate = self._native.firing_rate()
+        return output
+
+    @property
+    def firing_rate(self):
+        """Mean output of the last call, as sinabs' `spikes.mean()`: part of
+        the autograd graph while that output is alive, else its value."""
+        output = self._last_output() if self._last_output is not None else None
+        if output is not None:
+            return output.sum() / output.numel()
+        if self._last_output is None:
+            raise AttributeError(f"{type(self).__name__} has no firing_rate before a forward")
+        return torch.tensor(self._last_rate)
+
+    # --- states as attributes ---------------------------------------------
+
+    def __getattr__(self, name):
+        if name in self.__dict__.get("_state_names", ()):
+            return self.__dict__["_native"].state(name)
+        return super().__getattr__(name)
+
+    def __setattr__(self, name, value):
+        if name in self.__dict__.get("_state_names", ()) and isinstance(value, torch.Tensor):
+            self._native.set_state(name, value)
+        else:
+            super().__setattr__(name, value)
+
+    def is_state_initialised(self):
+        return self._native.state("v_mem").shape != torch.Size([0])
+
+    def state_has_shape(self, shape):
+        return self._native.state("v_mem").shape == torch.Size(shape)
+
+    def init_state_with_shape(self, shape, randomize=False):
+        """Every state as zeros of `shape`, then randomised with `randomize`."""
+        self._native.set_state("v_mem", torch.zeros(tuple(shape)))
+        self.reset_states(randomize=randomize)
+
+    def reset_states(self, randomize=False, value_ranges=None):
+        """Zero, or uniform in value_ranges[name] (default [0, 1)) with
+        `randomize`; the draw follows torch's global seed."""
+        seed = int(torch.randint(0, 2**62, (1,)).item()) if randomize else 0
+        self._native.reset_states(randomize, value_ranges, seed)
+
+    def zero_grad(self, set_to_none=True):
+        """Zeroes parameter gradients. States never carry autograd history,
+        so there is nothing to detach (sinabs detaches its buffers here)."""
+        super().zero_grad(set_to_none)
+
+    @property
+    def recordings(self):
+        """{state: (Batch, Time, ...)} of the last call, with record_states."""
+        if not self.record_states:
+            return {}
+        return {name: self._native.recording(name) for name in self._state_names}
+
+    @property
+    def shape(self):
+        return self._native.state("v_mem").shape if self.is_state_initialised() else None
+
+    @property
+    def does_spike(self):
+        return getattr(self, "spike_fn", None) is not None
+
+    @property
+    def arg_dict(self):
+        return self._param_dict
+
+    # --- state_dict: states are saved like sinabs' buffers -----------------
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        for name in self._state_names:
+            state = self._native.state(name)
+            destination[prefix + name] = state if keep_vars else state.clone()
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
+                              missing_keys, unexpected_keys, error_msgs):
+        states = {prefix + name: name for name in self._state_names}
+        for key, name in states.items():
+            if key not in state_dict:
+                missing_keys.append(key)
+            elif state_dict[key].numel() > 0:
+                self._native.set_state(name, state_dict[key])
+        rest = {k: v for k, v in state_dict.items() if k not in states}
+        super()._load_from_state_dict(rest, prefix, local_metadata, strict,
+                                      missing_keys, unexpected_keys, error_msgs)
+
+    def extra_repr(self):
+        shown = ("tau_mem", "tau_syn", "tau_adapt", "adapt_scale", "spike_threshold",
+                 "min_v_mem", "norm_input", "batch_size", "num_timesteps")
+        return ", ".join(f"{k}={v}" for k, v in self._param_dict.items()
+                         if k in shown and v is not None)

@@ -1,0 +1,98 @@
+"""The boundary between `sinabs_swift.torch` and the native layer object.
+
+Everything the torch modules need from the extension goes through here:
+native options from sinabs-style arguments, and torch tensors in and out of
+the native layer without copying (DLPack both ways).
+"""
+
+import torch
+
+from . import _native
+from .activation import reset_options, spike_options, surrogate_options
+
+# Native parameter names that get gradients (sinabs trains these; threshold
+# and min_v_mem are Parameters with requires_grad=False there).
+TRAINABLE = frozenset({"tau_mem", "tau_syn", "tau_adapt", "alpha_mem", "alpha_syn",
+                       "alpha_adapt", "rec_connect.weight", "rec_connect.bias"})
+
+MODELS = {"IAF": _native.NEURON_IAF, "LIF": _native.NEURON_LIF,
+          "ExpLeak": _native.NEURON_EXPLEAK, "ALIF": _native.NEURON_ALIF}
+
+
+def scalar(value, name):
+    """A float from a number or a one-element tensor (time constants are scalars)."""
+    value = torch.as_tensor(value)
+    if value.numel() != 1:
+        raise NotImplementedError(
+            f"{name} must be a scalar in sinabs_swift; got shape {tuple(value.shape)}")
+    return float(value.reshape(()))
+
+
+def activation_options(spike_fn, reset_fn, surrogate_grad_fn):
+    """Native options for sinabs' (or our) activation objects; {} without spikes."""
+    if spike_fn is None:
+        return {}
+    return {**spike_options(spike_fn), **reset_options(reset_fn),
+            **surrogate_options(surrogate_grad_fn)}
+
+
+def as_native_input(x):
+    """A float32, contiguous CPU tensor with x's values (copies only if it must)."""
+    if x.device.type != "cpu":
+        raise ValueError(f"sinabs_swift.torch runs on CPU tensors, got device {x.device}")
+    return x.detach().to(torch.float32).contiguous()
+
+
+def to_torch(native_tensor):
+    """A torch tensor sharing the memory of a native tensor (DLPack)."""
+    return torch.from_dlpack(native_tensor)
+
+
+class NativeNeuron:
+    """A native neuron layer driven with torch tensors."""
+
+    def __init__(self, model, **options):
+        options = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+        self.layer = _native.neuron_layer(MODELS[model], **options)
+        self.parameter_names = self.layer.parameter_names()
+        self.state_names = self.layer.state_names()
+        self.training = False
+
+    def set_training(self, training):
+        if training != self.training:
+            self.layer.set_training(training)
+            self.training = training
+
+    def forward(self, x, training):
+        """The output for the float32 contiguous CPU tensor `x` (no copies)."""
+        self.set_training(training)
+        return to_torch(self.layer.forward(x))
+
+    def backward(self, grad_output, names):
+        """The input gradient and the gradients of `names`, of this backward alone."""
+        self.layer.zero_grad()
+        grad_input = to_torch(self.layer.backward(grad_output))
+        # The accumulators are reused by the next backward: hand out copies.
+        return grad_input, [to_torch(self.layer.grad(name)).clone() for name in names]
+
+    def set_parameter(self, name, value):
+        self.layer.set_parameter(name, as_native_input(value))
+
+    def state(self, name):
+        return to_torch(self.layer.get_state(name))
+
+    def set_state(self, name, value):
+        self.layer.set_state(name, as_native_input(value))
+
+    def recording(self, name):
+        return to_torch(self.layer.recording(name))
+
+    def reset_states(self, randomize=False, value_ranges=None, seed=0):
+        ranges = None
+        if value_ranges:
+            ranges = {name: (scalar(low, name), scalar(high, name))
+                      for name, (low, high) in value_ranges.items()}
+        self.layer.reset_states(bool(randomize), ranges, int(seed))
+
+    def firing_rate(self):
+        return self.layer.firing_rate()
