@@ -17,7 +17,7 @@ SWIFT_RELEASE := swift build -c release --scratch-path $(SCRATCH) --product sina
 CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
-.PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-ctypes \
+.PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-ctypes examples \
         test-python python bench install clean
 
 all: lib
@@ -62,7 +62,7 @@ bench: python
 
 ## ---- tests ----------------------------------------------------------------
 
-test: deps test-swift test-c test-ctypes test-python
+test: deps test-swift test-c test-ctypes test-python examples
 	@echo "all test suites passed"
 
 test-swift: deps-system
@@ -86,6 +86,21 @@ test-ctypes: lib deps-python
 
 test-python: python
 	$(PYTHON) -m pytest -q bindings/python/tests
+
+## ---- examples -------------------------------------------------------------
+# The C examples are built the way a user would, through pkg-config.
+
+C_EXAMPLES := $(patsubst examples/c/%.c,$(BUILD)/examples/%,$(wildcard examples/c/*.c))
+SINABS_PKG_CONFIG := PKG_CONFIG_PATH=$(abspath $(LIBDIR)/pkgconfig) pkg-config
+
+$(BUILD)/examples/%: examples/c/%.c include/sinabs.h | lib
+	@mkdir -p $(BUILD)/examples
+	$(CC) -std=c99 -O2 -Wall -Wextra -Werror $< -o $@ $$($(SINABS_PKG_CONFIG) --cflags --libs sinabs) \
+	  -Wl,-rpath,$(abspath $(LIBDIR))
+
+examples: lib $(C_EXAMPLES)
+	@set -e; for e in $(C_EXAMPLES); do echo "== $$e"; $$e; done
+	swift run --scratch-path $(SCRATCH) sinabs-swift-example
 
 ## ---- install --------------------------------------------------------------
 

@@ -42,6 +42,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SinabsCoreTests", dependencies: ["SinabsCore"]),
+        // examples/swift: SinabsCore used natively (make examples runs it).
+        .executableTarget(name: "sinabs-swift-example", dependencies: ["SinabsCore"], path: "examples/swift"),
     ],
     swiftLanguageModes: [.v5]
 )
