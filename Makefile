@@ -57,8 +57,9 @@ demo: lib
 	@$(CC) $(CFLAGS_TEST) examples/c/iaf_demo.c -o $(BUILD)/iaf_demo $(LDFLAGS_TEST)
 	@$(BUILD)/iaf_demo
 
-bench: python
-	$(PYTHON) bench/bench_forward.py
+# Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
+bench: lib deps-python
+	SINABS_LIBRARY=$(abspath $(LIBDIR)/$(SONAME)) $(PYTHON) bench/bench_forward.py
 
 ## ---- tests ----------------------------------------------------------------
 
