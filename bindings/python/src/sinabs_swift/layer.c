@@ -143,6 +143,19 @@ PyObject *native_linear_layer(PyObject *module, PyObject *args, PyObject *kwargs
 
 static native_state *state_of(LayerObject *self) { return native_state_of_type(Py_TYPE(self)); }
 
+/* True if the memory of two tensors overlaps: separate wraps of one numpy
+ * array are distinct storages to libsinabs, so it cannot see this itself. */
+static int tensors_overlap(const sinabs_tensor *a, const sinabs_tensor *b) {
+  float *pa = NULL, *pb = NULL;
+  int64_t na = 0, nb = 0;
+  if (sinabs_tensor_data(&pa, a) != SINABS_OK || sinabs_tensor_data(&pb, b) != SINABS_OK ||
+      sinabs_tensor_numel(&na, a) != SINABS_OK || sinabs_tensor_numel(&nb, b) != SINABS_OK) {
+    return 0; /* the call itself will report the problem */
+  }
+  if (pa == NULL || pb == NULL || na == 0 || nb == 0) return 0;
+  return pa < pb + nb && pb < pa + na;
+}
+
 static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwargs) {
   static char *keywords[] = {"input", "out", NULL};
   PyObject *input_obj, *out_obj = Py_None;
@@ -164,6 +177,11 @@ static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwar
     result = status == SINABS_OK ? native_tensor_new(state, output, 0) : native_fail(status);
   } else {
     sinabs_tensor *output = native_acquire_writable(state, out_obj, "out");
+    if (output != NULL && tensors_overlap(output, input)) {
+      PyErr_SetString(PyExc_ValueError, "out must not share memory with the input");
+      sinabs_tensor_free(output);
+      output = NULL;
+    }
     if (output != NULL) {
       Py_BEGIN_ALLOW_THREADS
       status = sinabs_layer_forward_into(output, layer, input);
