@@ -144,9 +144,30 @@ static void test_wrong_kind(void) {
   sinabs_model_free(model);
 }
 
+/* Linear(1 -> 2^22) turns an empty (0, 2^42, 1) input into (0, 2^42, 2^22),
+ * whose extent overflows: an error from layer 0, not a trap in the IAF. */
+static void test_empty_input_with_huge_extent(void) {
+  sinabs_model *model = NULL;
+  CHECK_OK(sinabs_model_create(&model));
+  sinabs_layer *linear = NULL, *iaf = iaf_layer();
+  CHECK_OK(sinabs_linear_layer_create(&linear, 1, INT64_C(1) << 22, 0));
+  CHECK_OK(sinabs_model_append(model, linear));
+  CHECK_OK(sinabs_model_append(model, iaf));
+  int64_t shape[3] = {0, INT64_C(1) << 42, 1};
+  sinabs_tensor *x = tensor_of(shape, 3, NULL), *out = STALE(sinabs_tensor);
+  CHECK_FAILS(sinabs_model_forward(&out, model, x), SINABS_ERR_OUT_OF_MEMORY);
+  CHECK(out == NULL);
+  CHECK(strstr(sinabs_last_error(), "layer 0") != NULL);
+  sinabs_tensor_free(x);
+  sinabs_layer_free(iaf);
+  sinabs_layer_free(linear);
+  sinabs_model_free(model);
+}
+
 int main(void) {
   test_chain();
   test_empty_model();
   test_wrong_kind();
+  test_empty_input_with_huge_extent();
   DONE();
 }

@@ -50,6 +50,18 @@ static void test_create(void) {
   int64_t min_dim[2] = {INT64_MIN, 2};
   CHECK_FAILS(sinabs_tensor_create(&t, min_dim, 2), SINABS_ERR_INVALID_ARGUMENT);
   /* A negative dimension next to a zero one is still an error. */
+  /* Empty, but with extents no stride could address: refused like numpy and
+   * torch do (a layer multiplying time by neurons would overflow). */
+  int64_t empty_huge[3] = {0, INT64_C(1) << 62, 4};
+  t = STALE(sinabs_tensor);
+  CHECK_FAILS(sinabs_tensor_create(&t, empty_huge, 3), SINABS_ERR_OUT_OF_MEMORY);
+  CHECK(t == NULL);
+  CHECK_FAILS(sinabs_tensor_wrap(&t, empty_huge, 3, NULL, NULL, NULL), SINABS_ERR_OUT_OF_MEMORY);
+  sinabs_tensor *empty_small = NULL;
+  CHECK_OK(sinabs_tensor_create(&empty_small, empty_shape, 2));
+  CHECK_FAILS(sinabs_tensor_reshape(&t, empty_small, empty_huge, 3), SINABS_ERR_OUT_OF_MEMORY);
+  CHECK(t == NULL);
+  sinabs_tensor_free(empty_small);
   int64_t zero_negative[2] = {0, -1};
   CHECK_FAILS(sinabs_tensor_create(&t, zero_negative, 2), SINABS_ERR_INVALID_ARGUMENT);
   CHECK(t == NULL);

@@ -9,21 +9,27 @@ public enum Shape {
         guard dims.count <= maxRank else {
             throw SinabsError.invalid("rank \(dims.count) exceeds the maximum of \(maxRank)")
         }
-        var count = 1
+        // The extent (product of the non-zero dimensions) must be addressable
+        // even when a zero makes the tensor empty: layers multiply time by
+        // neurons, and (0, 2^62, 4) would overflow there (numpy and torch
+        // refuse such shapes too).
+        var extent = 1
+        var empty = false
         for (axis, d) in dims.enumerated() {
             guard d >= 0 else {
                 throw SinabsError.invalid("dimension \(axis) is negative (\(d))")
             }
-            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            let (product, overflow) = extent.multipliedReportingOverflow(by: max(d, 1))
             guard !overflow else {
                 throw SinabsError(.outOfMemory, "shape \(dims) has more elements than memory can address")
             }
-            count = product
+            extent = product
+            empty = empty || d == 0
         }
-        guard count <= Int.max / MemoryLayout<Float>.stride else {
+        guard extent <= Int.max / MemoryLayout<Float>.stride else {
             throw SinabsError(.outOfMemory, "shape \(dims) needs more bytes than memory can address")
         }
-        return count
+        return empty ? 0 : extent
     }
 
     /// `dims` with a single -1 replaced so that the element count is `count`.
