@@ -142,3 +142,30 @@ final class NeuronLayerStateTests: XCTestCase {
         XCTAssertEqual(try squeeze.state(named: "v_mem").shape, [2, 3])
     }
 }
+
+/// Options that sinabs' IAF does not have are ignored, not misapplied.
+final class NeuronOptionsTests: XCTestCase {
+    func testIAFIgnoresNormInputAndTrainAlphas() throws {
+        var options = NeuronOptions(.iaf)
+        options.tauSyn = 2
+        options.normInput = true  // (1 - alpha) with alpha = 1 would zero every input
+        options.trainAlphas = true
+        let layer = try NeuronLayer(options)
+        XCTAssertEqual(layer.parameterNames, ["tau_syn", "spike_threshold"])
+        let out = try layer.forward(try Tensor(shape: [1, 2, 1], values: [4, 0]))
+        // i_syn = e^-0.5 * 4 = 2.43: 2 spikes, 0.43 left; then 0.43 + 1.47 = 1.90: 1 spike.
+        XCTAssertEqual(out.scalars, [2, 1])
+    }
+
+    func testDefaultsAreSinabs() {
+        XCTAssertEqual(NeuronOptions(.alif).spikeFunction, .single)
+        XCTAssertEqual(NeuronOptions(.lif).spikeFunction, .multi)
+        XCTAssertTrue(NeuronOptions(.lif).normInput)
+        XCTAssertFalse(NeuronOptions(.expLeak).normInput)
+        XCTAssertEqual(NeuronOptions(.alif).adaptScale, 1.8)
+        XCTAssertEqual(NeuronOptions(.iaf).stateNames, ["v_mem"])
+        var alif = NeuronOptions(.alif)
+        alif.tauSyn = 1
+        XCTAssertEqual(alif.stateNames, ["v_mem", "i_syn", "b", "spike_threshold"])
+    }
+}

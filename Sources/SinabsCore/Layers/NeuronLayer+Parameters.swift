@@ -18,7 +18,7 @@ extension NeuronLayer {
         var list: [(name: String, tensor: Tensor)] = []
         func scalar(_ name: String, _ value: Float) throws { list.append((name, try Tensor(scalar: value))) }
         func time(_ suffix: String, _ tau: Float) throws {
-            try options.trainAlphas ? scalar("alpha_" + suffix, decay(tau)) : scalar("tau_" + suffix, tau)
+            try options.trainsAlphas ? scalar("alpha_" + suffix, decay(tau)) : scalar("tau_" + suffix, tau)
         }
         if options.hasTauMem { try time("mem", options.tauMem) }
         if options.adaptive {

@@ -153,7 +153,7 @@ public final class NeuronLayer: Layer {
     func kernelParameters() -> snk_neuron_params {
         var p = snk_neuron_params()
         p.has_syn = options.tauSyn != nil ? 1 : 0
-        p.norm_input = options.normInput ? 1 : 0
+        p.norm_input = options.normalisesInput ? 1 : 0
         p.adaptive = options.adaptive ? 1 : 0
         p.alpha_mem = options.hasTauMem ? alpha("mem") : 1
         p.alpha_syn = alpha("syn")

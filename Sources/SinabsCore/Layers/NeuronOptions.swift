@@ -61,9 +61,10 @@ public struct NeuronOptions: Equatable, Sendable {
     public var reset: ResetFunction = .subtract(value: nil)
     public var surrogate: SurrogateGradient = .singleExponential()
     public var minVMem: Float? = nil
-    /// Scale the input by (1 - alpha_mem).
+    /// Scale the input by (1 - alpha_mem). IAF ignores it (sinabs' IAF has none).
     public var normInput: Bool
-    /// Train alpha = exp(-1/tau) rather than tau.
+    /// Train alpha = exp(-1/tau) rather than tau. IAF ignores it (sinabs' IAF
+    /// always has tau_syn).
     public var trainAlphas: Bool = false
     /// Keep every state at every time step of the last forward.
     public var recordStates: Bool = false
@@ -75,6 +76,8 @@ public struct NeuronOptions: Equatable, Sendable {
     }
 
     var hasTauMem: Bool { model != .iaf }
+    var normalisesInput: Bool { normInput && hasTauMem }
+    var trainsAlphas: Bool { trainAlphas && hasTauMem }
     var spikes: Bool { model != .expLeak }
     var adaptive: Bool { model == .alif }
 
