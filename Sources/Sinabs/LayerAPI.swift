@@ -62,7 +62,9 @@ public func sinabs_layer_reset_states(_ handle: OpaquePointer?, _ randomize: Int
                 guard layer.stateNames.contains(name) else {
                     throw SinabsError(.notFound, "layer has no state named '\(name)'")
                 }
-                guard lows[i].isFinite, highs[i].isFinite, lows[i] <= highs[i] else {
+                // The width must be finite too: low + u * inf would give NaN and inf.
+                guard lows[i].isFinite, highs[i].isFinite, lows[i] <= highs[i],
+                      (highs[i] - lows[i]).isFinite else {
                     throw invalid("range of \(name) must be finite with low <= high")
                 }
                 ranges[name] = lows[i]...highs[i]

@@ -364,6 +364,9 @@ static void test_states(void) {
   CHECK_FAILS(sinabs_layer_reset_states(lif, 1, names, reversed_lo, reversed_hi, 1, 0),
               SINABS_ERR_INVALID_ARGUMENT);
   CHECK_FAILS(sinabs_layer_reset_states(lif, 1, names, lows, nan_hi, 1, 0), SINABS_ERR_INVALID_ARGUMENT);
+  /* Finite ends whose width overflows would fill NaN and inf. */
+  const float huge_lo[1] = {-3e38f}, huge_hi[1] = {3e38f};
+  CHECK_FAILS(sinabs_layer_reset_states(lif, 1, names, huge_lo, huge_hi, 1, 0), SINABS_ERR_INVALID_ARGUMENT);
   const char *null_name[1] = {NULL};
   CHECK_FAILS(sinabs_layer_reset_states(lif, 1, null_name, lows, highs, 1, 0), SINABS_ERR_INVALID_ARGUMENT);
   CHECK_FAILS(sinabs_layer_reset_states(lif, 1, NULL, lows, highs, 1, 0), SINABS_ERR_INVALID_ARGUMENT);
