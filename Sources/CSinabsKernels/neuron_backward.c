@@ -12,8 +12,8 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-// Neurons per task: the block's scratch (u, threshold, gradient, surrogate:
-// 8 KiB) and parameter accumulators (double: 12 KiB) stay in L1.
+// Neurons per task: the block's scratch (u, threshold, gradient, surrogate,
+// three parameter accumulators: 14 KiB) stays in L1.
 enum { BLOCK = 512 };
 
 typedef struct backward_job {
@@ -27,10 +27,19 @@ typedef struct backward_job {
 typedef struct block_scratch {
   float u[BLOCK];        // membrane before spiking
   float thr[BLOCK];      // threshold of this step
-  float gy[BLOCK];       // upstream gradient of the output (+ feedback)
+  float gy[BLOCK];       // upstream gradient of the output + feedback
   float surrogate[BLOCK];
-  double d_mem[BLOCK], d_syn[BLOCK], d_adapt[BLOCK];
+  // Per neuron over time in float (T terms), then over neurons in double.
+  float d_mem[BLOCK], d_syn[BLOCK], d_adapt[BLOCK];
 } block_scratch;
+
+// The rows of the previous step (backwards in time) are 4 N bytes below the
+// current ones, a pattern the hardware prefetcher does not follow.
+SNK_INLINE void prefetch_row(const float *row, int64_t m) {
+#ifndef SNK_NO_PREFETCH
+  for (int64_t k = 0; k < m; k += 64 / sizeof(float)) __builtin_prefetch(row + k);
+#endif
+}
 
 // exp(x) to ~2 ulp without a library call, so that surrogate loops
 // vectorize (Cephes' polynomial; round-to-nearest by the 1.5 * 2^23 trick).
@@ -115,20 +124,40 @@ SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
   }
 }
 
-// One block of one sample backwards through all its time steps.
-SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
-                          const snk_neuron_grad_io *io, block_scratch *restrict s,
-                          int64_t b, int64_t n0, int64_t n1, const int adaptive,
-                          const int has_syn, const int spike_fn) {
-  const int64_t N = io->neurons, m = n1 - n0;
-  float *restrict gv = io->grad_v + b * N + n0;
-  float *restrict gi = has_syn ? io->grad_i + b * N + n0 : 0;
-  float *restrict gb = adaptive ? io->grad_b + b * N + n0 : 0;
+// The membrane before spiking (u) and the threshold of one step, recomputed
+// with the forward's operations. Pointer parameters (not locals) so that
+// `restrict` holds and the loop vectorizes without runtime overlap checks.
+SNK_INLINE void recompute_step(const snk_neuron_params *p, const int adaptive, const int has_syn, int64_t m,
+                               const float *restrict v_prev, const float *restrict x,
+                               const float *restrict i_prev, const float *restrict b_prev,
+                               float *restrict u, float *restrict thr) {
+  const float a = p->alpha_mem, one_minus_a = 1.0f - p->alpha_mem, a_syn = p->alpha_syn;
+  const float threshold = p->threshold, adapt_scale = p->adapt_scale;
+  const int norm = p->norm_input;
+#pragma clang loop vectorize(enable)
+  for (int64_t k = 0; k < m; k++) {
+    const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
+    const float syn_in = norm ? one_minus_a * i : i;
+    u[k] = a * v_prev[k] + syn_in;
+    if (adaptive) thr[k] = threshold + adapt_scale * b_prev[k];
+  }
+}
+
+// One step backwards: from dL/d(states after the step) in gv, gi, gb and the
+// output gradient to dL/d(states before it) and dL/d(input); parameter terms
+// are added per neuron to d_mem, d_syn, d_adapt.
+SNK_INLINE void reverse_step(const snk_neuron_params *p, const int adaptive, const int has_syn,
+                             const int spike_fn, int64_t m, const float *restrict u,
+                             const float *restrict thr, const float *restrict surrogate,
+                             const float *restrict g_out, const float *restrict v_prev,
+                             const float *restrict x, const float *restrict i_prev,
+                             const float *restrict b_prev, float *restrict gv, float *restrict gi,
+                             float *restrict gb, float *restrict gx, float *restrict d_mem,
+                             float *restrict d_syn, float *restrict d_adapt) {
   const float a = p->alpha_mem, one_minus_a = 1.0f - p->alpha_mem;
   const float a_syn = p->alpha_syn;
   const float a_adapt = p->alpha_adapt, one_minus_a_adapt = 1.0f - p->alpha_adapt;
-  const float threshold = p->threshold, adapt_scale = p->adapt_scale;
-  const float max_spikes = p->max_spikes;
+  const float adapt_scale = p->adapt_scale, max_spikes = p->max_spikes;
   const int norm = p->norm_input, reset_to_value = p->reset_fn == SNK_RESET_TO_VALUE;
   const int subtract_threshold = p->subtract_threshold, has_min = p->has_min_v_mem;
   const float subtract_value = p->subtract_value, reset_value = p->reset_value;
@@ -136,87 +165,99 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
   const int spikes = spike_fn != SNK_SPIKE_NONE;
   // Reset by subtracting the (adaptive) threshold sends gradient into b.
   const int reset_uses_threshold = !reset_to_value && subtract_threshold;
+#pragma clang loop vectorize(enable)
+  for (int64_t k = 0; k < m; k++) {
+    float sp = 0.0f, reset = u[k];
+    if (spikes) {
+      sp = spike(spike_fn, u[k], thr[k], max_spikes);
+      const float subtracted = u[k] - sp * (subtract_threshold ? thr[k] : subtract_value);
+      reset = reset_to_value ? (sp > 0.0f ? reset_value : u[k]) : subtracted;
+    }
+    // relu(v - min) + min passes gradient where v - min > 0.
+    const float g_reset = has_min ? (reset - min_v > 0.0f ? gv[k] : 0.0f) : gv[k];
+    float gu;
+    if (spikes) {
+      float gs = g_out[k];
+      if (adaptive) gs += gb[k] * one_minus_a_adapt;
+      if (!reset_to_value) gs -= g_reset * (subtract_threshold ? thr[k] : subtract_value);
+      // MembraneReset multiplies by (spikes == 0), a mask without gradient.
+      gu = gs * surrogate[k] + (reset_to_value ? (sp == 0.0f ? g_reset : 0.0f) : g_reset);
+      if (adaptive) {
+        const float g_b = gb[k];
+        d_adapt[k] += g_b * (b_prev[k] - sp);
+        gb[k] = g_b * a_adapt - (reset_uses_threshold ? g_reset * sp * adapt_scale : 0.0f);
+      }
+    } else {
+      gu = g_out[k] + g_reset;  // ExpLeak: the output is the membrane itself
+    }
+    float dm = gu * v_prev[k];
+    gv[k] = gu * a;
 
-  for (int64_t k = 0; k < m; k++) s->d_mem[k] = s->d_syn[k] = s->d_adapt[k] = 0.0;
-  if (!adaptive) for (int64_t k = 0; k < m; k++) s->thr[k] = threshold;
+    const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
+    float g_i;  // dL / d(synaptic current before the (1 - alpha) scaling)
+    if (adaptive) {  // ALIF stores and carries the scaled current
+      const float g_stored = has_syn ? gu + gi[k] : gu;
+      g_i = norm ? g_stored * one_minus_a : g_stored;
+      if (norm) dm -= g_stored * i;
+    } else {
+      g_i = norm ? gu * one_minus_a : gu;
+      if (norm) dm -= gu * i;
+      if (has_syn) g_i += gi[k];
+    }
+    d_mem[k] += dm;
+    if (has_syn) {
+      d_syn[k] += g_i * (i_prev[k] + x[k]);
+      gi[k] = g_i * a_syn;
+      gx[k] = g_i * a_syn;
+    } else {
+      gx[k] = g_i;
+    }
+  }
+}
+
+// One block of one sample backwards through all its time steps.
+SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
+                          const snk_neuron_grad_io *io, block_scratch *s,
+                          int64_t b, int64_t n0, int64_t n1, const int adaptive,
+                          const int has_syn, const int spike_fn) {
+  const int64_t N = io->neurons, m = n1 - n0;
+  float *gv = io->grad_v + b * N + n0;
+  float *gi = has_syn ? io->grad_i + b * N + n0 : 0;
+  float *gb = adaptive ? io->grad_b + b * N + n0 : 0;
+  const int spikes = spike_fn != SNK_SPIKE_NONE;
+
+  for (int64_t k = 0; k < m; k++) s->d_mem[k] = s->d_syn[k] = s->d_adapt[k] = 0.0f;
+  if (!adaptive) for (int64_t k = 0; k < m; k++) s->thr[k] = p->threshold;
 
   for (int64_t t = io->time - 1; t >= 0; t--) {
     const int64_t row = b * io->stride + t * N + n0;
-    const float *restrict x = io->input + b * io->input_stride + t * N + n0;
-    const float *restrict v_prev = io->tape_v + row;
-    const float *restrict i_prev = has_syn ? io->tape_i + row : 0;
-    const float *restrict b_prev = adaptive ? io->tape_b + row : 0;
-    const float *restrict gy = io->grad_output + row;
-    float *restrict gx = io->grad_input + row;
-
-    // Recompute the membrane before spiking, as the forward did.
-#pragma clang loop vectorize(enable)
-    for (int64_t k = 0; k < m; k++) {
-      float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
-      const float syn_in = norm ? one_minus_a * i : i;
-      s->u[k] = a * v_prev[k] + syn_in;
-      if (adaptive) s->thr[k] = threshold + adapt_scale * b_prev[k];
+    const float *x = io->input + b * io->input_stride + t * N + n0;
+    const float *v_prev = io->tape_v + row;
+    const float *i_prev = has_syn ? io->tape_i + row : 0;
+    const float *b_prev = adaptive ? io->tape_b + row : 0;
+    const float *gy = io->grad_output + row;
+    float *gx = io->grad_input + row;
+    if (t > 0) {
+      prefetch_row(v_prev - N, m);
+      prefetch_row(x - N, m);
+      prefetch_row(gy - N, m);
+      prefetch_row(gx - N, m);
+      if (has_syn) prefetch_row(i_prev - N, m);
+      if (adaptive) prefetch_row(b_prev - N, m);
     }
+    recompute_step(p, adaptive, has_syn, m, v_prev, x, i_prev, b_prev, s->u, s->thr);
+    const float *g_out = gy;
     if (io->grad_extra) {
-      const float *restrict extra = io->grad_extra + b * io->extra_stride + t * N + n0;
+      const float *extra = io->grad_extra + b * io->extra_stride + t * N + n0;
       for (int64_t k = 0; k < m; k++) s->gy[k] = gy[k] + extra[k];
-    } else {
-      memcpy(s->gy, gy, (size_t)m * sizeof(float));
+      g_out = s->gy;
     }
     if (spikes) surrogate_row(sg, s->u, s->thr, s->surrogate, m);
     if (spikes && io->spikes) {  // the recurrent form's weight gradient needs them
-      for (int64_t k = 0; k < m; k++) io->spikes[row + k] = spike(spike_fn, s->u[k], s->thr[k], max_spikes);
+      for (int64_t k = 0; k < m; k++) io->spikes[row + k] = spike(spike_fn, s->u[k], s->thr[k], p->max_spikes);
     }
-
-#pragma clang loop vectorize(enable)
-    for (int64_t k = 0; k < m; k++) {
-      const float u = s->u[k];
-      const float thr = s->thr[k];
-      float sp = 0.0f, reset = u;
-      if (spikes) {
-        sp = spike(spike_fn, u, thr, max_spikes);
-        const float subtracted = u - sp * (subtract_threshold ? thr : subtract_value);
-        reset = reset_to_value ? (sp > 0.0f ? reset_value : u) : subtracted;
-      }
-      // relu(v - min) + min passes gradient where v - min > 0.
-      const float g_reset = has_min ? (reset - min_v > 0.0f ? gv[k] : 0.0f) : gv[k];
-      float gu;
-      if (spikes) {
-        float gs = s->gy[k];
-        if (adaptive) gs += gb[k] * one_minus_a_adapt;
-        if (!reset_to_value) gs -= g_reset * (subtract_threshold ? thr : subtract_value);
-        // MembraneReset multiplies by (spikes == 0), a mask without gradient.
-        gu = gs * s->surrogate[k] + (reset_to_value ? (sp == 0.0f ? g_reset : 0.0f) : g_reset);
-        if (adaptive) {
-          const float g_b = gb[k];
-          s->d_adapt[k] += (double)(g_b * (b_prev[k] - sp));
-          gb[k] = g_b * a_adapt - (reset_uses_threshold ? g_reset * sp * adapt_scale : 0.0f);
-        }
-      } else {
-        gu = s->gy[k] + g_reset;  // ExpLeak: the output is the membrane itself
-      }
-      s->d_mem[k] += (double)(gu * v_prev[k]);
-      gv[k] = gu * a;
-
-      const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
-      float g_i;  // dL / d(synaptic current before the (1 - alpha) scaling)
-      if (adaptive) {  // ALIF stores and carries the scaled current
-        const float g_stored = has_syn ? gu + gi[k] : gu;
-        g_i = norm ? g_stored * one_minus_a : g_stored;
-        if (norm) s->d_mem[k] -= (double)(g_stored * i);
-      } else {
-        g_i = norm ? gu * one_minus_a : gu;
-        if (norm) s->d_mem[k] -= (double)(gu * i);
-        if (has_syn) g_i += gi[k];
-      }
-      if (has_syn) {
-        s->d_syn[k] += (double)(g_i * (i_prev[k] + x[k]));
-        gi[k] = g_i * a_syn;
-        gx[k] = g_i * a_syn;
-      } else {
-        gx[k] = g_i;
-      }
-    }
+    reverse_step(p, adaptive, has_syn, spike_fn, m, s->u, s->thr, s->surrogate, g_out, v_prev, x, i_prev,
+                 b_prev, gv, gi, gb, gx, s->d_mem, s->d_syn, s->d_adapt);
   }
 }
 
