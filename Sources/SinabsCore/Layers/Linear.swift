@@ -6,6 +6,9 @@ public final class Linear: Layer {
     public let weight: Tensor
     /// (outFeatures), or nil without bias.
     public let bias: Tensor?
+    public var training = false
+    /// The input of the last training forward and the parameter gradients.
+    let autograd = LinearAutograd()
 
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
         // BLAS takes 32-bit sizes.
@@ -54,6 +57,7 @@ public final class Linear: Layer {
         guard !output.sharesStorage(with: input) else {
             throw SinabsError.invalid("output must not share memory with the input")
         }
+        autograd.input = training ? input : nil
         guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else { return }
         var beta: Float = 0
         if let b = bias?.baseAddress {
