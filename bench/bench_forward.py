@@ -27,13 +27,16 @@ CASES = {  # name: (our model and options, sinabs constructor)
 
 
 def median_seconds(fn, reps):
-    fn()  # warm-up: first touch, state allocation
+    """Median and best of `reps` timed calls after one warm-up call (first
+    touch, state allocation). The best shows the speed when the machine is
+    not shared; the median what a run sees."""
+    fn()
     times = []
     for _ in range(reps):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
 def ns(seconds):
@@ -60,19 +63,27 @@ def main():
     import sinabs.layers as sl
     torch.set_num_threads(THREADS)
     xt = torch.from_numpy(x)
-    theirs = {}
-    for name, (_, make) in CASES.items():
+    theirs, mismatches = {}, {}
+    for name, ((model, fields), make) in CASES.items():
+        result = {}
+
         def run():
             with torch.no_grad():
-                make(sl)(xt)
+                result["out"] = make(sl)(xt)
         theirs[name] = median_seconds(run, 3)
+        # Same numbers? A fresh layer of ours against sinabs' last (fresh) run.
+        sinabs_ctypes.NeuronLayer(lib, model, **fields).forward_into(out_t, x_t)
+        mismatches[name] = int(np.count_nonzero(out != result["out"].numpy()))
 
     print(f"workload A: B={B} T={T} N={N} ({STEPS / 1e6:.1f} M neuron-steps), {THREADS} threads")
-    print(f"{'memcpy (numpy copyto)':24s} {ns(memcpy):6.2f} ns/neuron-step")
-    print(f"{'layer':14s} {'ours':>8s} {'sinabs':>8s} {'sinabs/ours':>12s} {'ours/memcpy':>12s}")
+    print("ns per neuron-step, median of the runs (best in brackets)")
+    print(f"{'memcpy (numpy copyto)':24s} {ns(memcpy[0]):6.2f} ({ns(memcpy[1]):.2f})")
+    print(f"{'layer':14s} {'ours':>14s} {'sinabs':>16s} {'sinabs/ours':>12s} {'ours/memcpy':>12s}"
+          f" {'outputs != sinabs':>18s}")
     for name in CASES:
-        print(f"{name:14s} {ns(ours[name]):8.2f} {ns(theirs[name]):8.2f} "
-              f"{theirs[name] / ours[name]:12.1f} {ours[name] / memcpy:12.2f}")
+        (o, o_best), (s, s_best) = ours[name], theirs[name]
+        print(f"{name:14s} {ns(o):6.2f} ({ns(o_best):5.2f}) {ns(s):7.2f} ({ns(s_best):6.2f}) "
+              f"{s / o:12.1f} {o / memcpy[0]:12.2f} {mismatches[name]:18d}")
 
 
 if __name__ == "__main__":
