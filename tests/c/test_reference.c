@@ -1,6 +1,7 @@
-/* Parity from C with the real sinabs: the IAF reference cases run through the
- * C ABI reproduce sinabs' output exactly, and its final v_mem, per-step v_mem
- * recordings (1e-4 relative, 1e-5 absolute) and firing rate.
+/* Parity from C with the real sinabs: the IAF (and one LIF) reference cases
+ * run through the C ABI reproduce sinabs' output exactly, and its final v_mem,
+ * per-step v_mem recordings, firing rate and gradients (1e-4 relative, 1e-5
+ * absolute).
  * The cases are found in $SINABS_REFERENCE_DIR, else ../shared/reference/cases
  * relative to the working directory (the repository root under make). */
 #include "check.h"
@@ -41,15 +42,21 @@ static void run_case(const char *dir, const char *name) {
   CHECK(ref_read_tensor(json, "state_after.v_mem", &v_after));
   CHECK(ref_read_tensor(json, "recordings.v_mem", &v_record));
   double firing_rate = ref_read_number(json, "firing_rate", NAN);
+  ref_tensor upstream, grad_input;
+  CHECK(ref_read_tensor(json, "upstream_grad", &upstream));
+  CHECK(ref_read_tensor(json, "grads.input", &grad_input));
   const char *type = json_find(json, "layer.type");
-  CHECK(type && strncmp(type, "\"IAF\"", 5) == 0);
+  int lif = type && strncmp(type, "\"LIF\"", 5) == 0;
+  CHECK(type && (lif || strncmp(type, "\"IAF\"", 5) == 0));
 
   sinabs_neuron_options options;
-  CHECK_OK(sinabs_neuron_options_init(&options, SINABS_NEURON_IAF));
+  CHECK_OK(sinabs_neuron_options_init(&options, lif ? SINABS_NEURON_LIF : SINABS_NEURON_IAF));
   options.record_states = (int32_t)ref_read_number(json, "layer.params.record_states", 0);
+  options.tau_mem = (float)ref_read_number(json, "layer.params.tau_mem", options.tau_mem);
   CHECK(options.record_states == 1);
   sinabs_layer *layer = NULL;
   CHECK_OK(sinabs_neuron_layer_create(&layer, &options));
+  CHECK_OK(sinabs_layer_set_training(layer, 1));
 
   sinabs_tensor *x = NULL, *y = NULL, *state = NULL, *recording = NULL;
   CHECK_OK(sinabs_tensor_create_copy(&x, input.shape, input.rank, input.data, input.count));
@@ -71,8 +78,27 @@ static void run_case(const char *dir, const char *name) {
   float rate = -1;
   CHECK_OK(sinabs_layer_firing_rate(&rate, layer));
   CHECK(close_enough(rate, (float)firing_rate));
-  printf("%s: input %lld values, output, v_mem, recordings, firing rate %.6f checked\n", name,
-         (long long)input.count, rate);
+
+  /* Backward through the training forward: sinabs' input gradient for
+   * loss = sum(output * upstream_grad), and LIF's tau_mem gradient. */
+  sinabs_tensor *g_out = NULL, *g_in = NULL, *g_tau = NULL;
+  CHECK_OK(sinabs_tensor_create_copy(&g_out, upstream.shape, upstream.rank, upstream.data, upstream.count));
+  CHECK_OK(sinabs_layer_backward(&g_in, layer, g_out));
+  if (g_in) check_tensor_close(g_in, &grad_input, "grads.input");
+  if (lif) {
+    ref_tensor grad_tau;
+    CHECK(ref_read_tensor(json, "grads.tau_mem", &grad_tau));
+    CHECK_OK(sinabs_layer_get_grad(&g_tau, layer, "tau_mem"));
+    if (g_tau) check_tensor_close(g_tau, &grad_tau, "grads.tau_mem");
+    free(grad_tau.data);
+  }
+  printf("%s: input %lld values; output, v_mem, recordings, firing rate %.6f, input%s gradient checked\n",
+         name, (long long)input.count, rate, lif ? " and tau_mem" : "");
+  sinabs_tensor_free(g_tau);
+  sinabs_tensor_free(g_in);
+  sinabs_tensor_free(g_out);
+  free(upstream.data);
+  free(grad_input.data);
 
   sinabs_tensor_free(recording);
   sinabs_tensor_free(state);
@@ -108,5 +134,6 @@ int main(void) {
   if (!dir || !*dir) dir = "../shared/reference/cases";
   run_case(dir, "iaf_default");
   run_case(dir, "iaf_5d");
+  run_case(dir, "lif_default");
   DONE();
 }

@@ -45,3 +45,9 @@ def test_options_field_offsets_match_the_c_compiler(tmp_path):
                                               text=True).stdout.split()]
     expected = [getattr(abi.NeuronOptions, f).offset for f in fields] + [ctypes.sizeof(abi.NeuronOptions)]
     assert printed == expected
+
+
+def test_every_header_function_is_called_by_a_c_test():
+    c_tests = "".join(p.read_text() for p in (abi.REPO / "tests" / "c").glob("*.[ch]"))
+    untested = [name for name in abi.header_functions() if name + "(" not in c_tests]
+    assert untested == [], "add C tests (tests/c) for these new functions"

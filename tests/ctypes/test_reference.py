@@ -1,4 +1,5 @@
-"""The IAF reference cases of the real sinabs, reproduced through ctypes."""
+"""The IAF reference cases of the real sinabs (forward, states, recordings,
+firing rate, input gradient), reproduced through ctypes."""
 import ctypes
 import json
 import os
@@ -28,6 +29,7 @@ def test_iaf_reference_case(lib, name):
     assert case["layer"]["type"] == "IAF"
     params = case["layer"]["params"]
     layer = abi.neuron_layer(lib, abi.IAF, record_states=int(params.get("record_states", False)))
+    abi.check(lib, lib.sinabs_layer_set_training(layer, 1))
     x = abi.tensor_from(lib, array(case["input"]))
     y = ctypes.c_void_p()
     abi.check(lib, lib.sinabs_layer_forward(ctypes.byref(y), layer, x))
@@ -45,6 +47,13 @@ def test_iaf_reference_case(lib, name):
     abi.check(lib, lib.sinabs_layer_firing_rate(ctypes.byref(rate), layer))
     assert rate.value == pytest.approx(case["firing_rate"], rel=1e-4, abs=1e-5)
 
-    for tensor in (recording, v_mem, y, x):
+    # Backward through the training forward: sinabs' input gradient.
+    upstream = abi.tensor_from(lib, array(case["upstream_grad"]))
+    grad_input = ctypes.c_void_p()
+    abi.check(lib, lib.sinabs_layer_backward(ctypes.byref(grad_input), layer, upstream))
+    np.testing.assert_allclose(abi.to_numpy(lib, grad_input), array(case["grads"]["input"]),
+                               rtol=1e-4, atol=1e-5)
+
+    for tensor in (grad_input, upstream, recording, v_mem, y, x):
         lib.sinabs_tensor_free(tensor)
     lib.sinabs_layer_free(layer)
