@@ -399,21 +399,44 @@ sinabs_status sinabs_model_reset_states(sinabs_model *model);
 /* Training: backpropagation through time                                   */
 /* ------------------------------------------------------------------------ */
 
+/* Gradients are those of torch autograd through sinabs 3.1.3's step graph:
+ * the spike function passes grad * surrogate(v_mem, threshold) (nothing to
+ * the threshold), the reset passes gradient through `v - spikes * threshold`
+ * (for ALIF also into the adaptive threshold, hence into b; MembraneReset's
+ * mask carries none), min_v_mem passes it where v_mem > min_v_mem, and the
+ * recurrent form carries it back through rec_connect into earlier steps.
+ * Trainable: tau_* (or alpha_* with train_alphas) and rec_connect.weight;
+ * spike_threshold and min_v_mem are fixed, as in sinabs. Linear: weight, bias.
+ *
+ * What a training forward of a neuron layer keeps (the "tape"), per
+ * neuron-step: v_mem before the step, 4 bytes; i_syn before the step, 4 bytes
+ * with tau_syn; b before the step, 4 bytes for ALIF; for recurrent forms the
+ * step input including the feedback, 4 bytes, and a copy of the N x N weight.
+ * The input itself is kept by reference (no copy): do not write into it
+ * between forward and backward. IAF/LIF without tau_syn: 4 bytes per
+ * neuron-step. The tape's buffers are reused by the next training forward of
+ * the same shape. A Linear layer keeps its input by reference. */
+
 /** With `training` non-zero, each forward also keeps what backward needs
- *  (see the README for bytes per neuron-step). Off by default. */
+ *  (above). Off by default. A forward with training off leaves the tape of
+ *  the last training forward in place. */
 sinabs_status sinabs_layer_set_training(sinabs_layer *layer, int32_t training);
 
 /** Backward through the last training forward: `grad_output` has the shape of
- *  that forward's output. Writes the gradient w.r.t. that input into a new
- *  tensor `*out_grad_input` (caller owns) and adds the gradients of the
- *  trainable parameters to their accumulators (read with
- *  sinabs_layer_get_grad). Errors: STATE (no training forward to go back
- *  through), SHAPE. */
+ *  that forward's output (squeeze forms: the squeezed shape). Writes the
+ *  gradient w.r.t. that input into a new tensor `*out_grad_input` (caller
+ *  owns) and adds the gradients of the trainable parameters to their
+ *  accumulators (read with sinabs_layer_get_grad). One backward per training
+ *  forward, as torch frees its graph. Errors: STATE (no training forward to
+ *  go back through, or it was already used), SHAPE, INVALID_ARGUMENT (NULL or
+ *  not a layer/tensor). On failure the accumulators are unchanged. */
 sinabs_status sinabs_layer_backward(sinabs_tensor **out_grad_input, sinabs_layer *layer,
                                     const sinabs_tensor *grad_output);
 
-/** A new tensor with the accumulated gradient of parameter `name` (its shape).
- *  Caller owns `*out`. Errors: NOT_FOUND (no such trainable parameter). */
+/** A new tensor with the accumulated gradient of parameter `name` (its shape;
+ *  zeros before any backward). A copy: later backward calls do not change it.
+ *  Caller owns `*out`. Errors: NOT_FOUND (no such trainable parameter, e.g.
+ *  spike_threshold), INVALID_ARGUMENT. */
 sinabs_status sinabs_layer_get_grad(sinabs_tensor **out, const sinabs_layer *layer,
                                     const char *name);
 
