@@ -640,6 +640,96 @@ static void test_training_entry_points(void) {
   sinabs_layer_free(iaf);
 }
 
+/* Every option combination: each state and parameter name the layer lists
+ * is a real name (not a placeholder) that get_state / get_parameter accept,
+ * and after a training forward + backward every parameter except the fixed
+ * ones (spike_threshold, min_v_mem) has a gradient of its own shape. */
+static void test_names_round_trip(void) {
+  const int32_t models[4] = {SINABS_NEURON_IAF, SINABS_NEURON_LIF, SINABS_NEURON_EXPLEAK,
+                             SINABS_NEURON_ALIF};
+  int layers = 0, names_checked = 0;
+  for (int m = 0; m < 4; m++)
+    for (int recurrent = 0; recurrent < 2; recurrent++)
+      for (int variant = 0; variant < 8; variant++) {
+        if (recurrent && models[m] == SINABS_NEURON_EXPLEAK) continue;
+        sinabs_neuron_options o;
+        CHECK_OK(sinabs_neuron_options_init(&o, models[m]));
+        o.train_alphas = variant & 1;
+        if (variant & 2) o.tau_syn = 5.0f;
+        if (variant & 4) o.min_v_mem = -1.0f;
+        if (recurrent) {
+          o.form = SINABS_FORM_RECURRENT;
+          o.recurrent_features = 3;
+        }
+        sinabs_layer *layer = NULL;
+        CHECK_OK(sinabs_neuron_layer_create(&layer, &o));
+        if (!layer) continue;
+        layers++;
+        int64_t shape[3] = {2, 4, 3};
+        float x[24];
+        for (int i = 0; i < 24; i++) x[i] = 0.1f * (float)(i % 7);
+        sinabs_tensor *input = tensor_of(shape, 3, x), *out = NULL, *grad_in = NULL;
+        sinabs_tensor *ones = tensor_of(shape, 3, NULL);
+        for (int i = 0; i < 24; i++) data_of(ones)[i] = 1.0f;
+        CHECK_OK(sinabs_layer_set_training(layer, 1));
+        CHECK_OK(sinabs_layer_forward(&out, layer, input));
+        CHECK_OK(sinabs_layer_backward(&grad_in, layer, ones));
+
+        int32_t count = 0;
+        CHECK_OK(sinabs_layer_state_count(&count, layer));
+        CHECK(count >= 1);
+        for (int32_t i = 0; i < count; i++) {
+          const char *name = NULL;
+          sinabs_tensor *t = NULL;
+          CHECK_OK(sinabs_layer_state_name(&name, layer, i));
+          CHECK(name && strcmp(name, "?") != 0);
+          CHECK_OK(sinabs_layer_get_state(&t, layer, name ? name : ""));
+          CHECK(numel(t) == 6); /* (B, N) */
+          sinabs_tensor_free(t);
+          names_checked++;
+        }
+        CHECK_OK(sinabs_layer_parameter_count(&count, layer));
+        for (int32_t i = 0; i < count; i++) {
+          const char *name = NULL;
+          sinabs_tensor *t = NULL, *g = NULL;
+          CHECK_OK(sinabs_layer_parameter_name(&name, layer, i));
+          CHECK(name && strcmp(name, "?") != 0);
+          if (!name) continue;
+          CHECK_OK(sinabs_layer_get_parameter(&t, layer, name));
+          int fixed = strcmp(name, "spike_threshold") == 0 || strcmp(name, "min_v_mem") == 0;
+          if (fixed) {
+            CHECK_FAILS(sinabs_layer_get_grad(&g, layer, name), SINABS_ERR_NOT_FOUND);
+          } else {
+            CHECK_OK(sinabs_layer_get_grad(&g, layer, name));
+            CHECK(g != NULL && numel(g) == numel(t));
+          }
+          sinabs_tensor_free(g);
+          sinabs_tensor_free(t);
+          names_checked++;
+        }
+        /* zero_grad empties every accumulator. */
+        CHECK_OK(sinabs_layer_zero_grad(layer));
+        for (int32_t i = 0; i < count; i++) {
+          const char *name = NULL;
+          sinabs_tensor *g = NULL;
+          sinabs_layer_parameter_name(&name, layer, i);
+          if (name && sinabs_layer_get_grad(&g, layer, name) == SINABS_OK) {
+            int zero = 1;
+            for (int64_t k = 0; k < numel(g); k++) zero &= data_of(g)[k] == 0.0f;
+            CHECK(zero);
+          }
+          sinabs_tensor_free(g);
+        }
+        sinabs_tensor_free(grad_in);
+        sinabs_tensor_free(ones);
+        sinabs_tensor_free(out);
+        sinabs_tensor_free(input);
+        sinabs_layer_free(layer);
+      }
+  CHECK(layers == 56);
+  CHECK(names_checked > 100);
+}
+
 int main(void) {
   test_iaf_forward();
   test_squeeze();
@@ -651,5 +741,6 @@ int main(void) {
   test_linear();
   test_wrong_kind();
   test_training_entry_points();
+  test_names_round_trip();
   DONE();
 }
