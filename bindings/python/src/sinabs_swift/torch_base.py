@@ -70,7 +70,10 @@ class NeuronModule(nn.Module):
         always, so that `.data` edits and optimizer steps are never missed).
         Returns (names, tensors) of the trainable ones."""
         names, tensors = [], []
+        held = self._native.parameter_names
         for name, value in self._parameter_sources():
+            if name not in held:
+                continue  # fixed at construction in libsinabs (ALIF's min_v_mem)
             self._native.set_parameter(name, value)
             if name in TRAINABLE:
                 names.append(name)
