@@ -48,8 +48,11 @@ lib: deps-system
 	@sed -e 's|@PREFIX@|$(abspath $(BUILD))|' -e 's|@VERSION@|$(VERSION)|' sinabs.pc.in > $(LIBDIR)/pkgconfig/sinabs.pc
 	@echo "built $(LIBDIR)/libsinabs.so.$(VERSION)"
 
+# setup.py takes the library just built (no second swift build) and the headers
+# from this checkout (pip may build in a temporary copy of bindings/python).
 python: lib deps-python
-	$(PYTHON) -m pip install -q --disable-pip-version-check ./bindings/python
+	SINABS_LIB_DIR=$(abspath $(LIBDIR)) SINABS_SOURCE_DIR=$(CURDIR) \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check ./bindings/python
 
 ## ---- run ------------------------------------------------------------------
 
