@@ -44,6 +44,7 @@ def load(path=None):
     lib.sinabs_tensor_free.argtypes = [vp]
     lib.sinabs_tensor_free.restype = None
     lib.sinabs_layer_forward_into.argtypes = [vp, vp, vp]
+    lib.sinabs_layer_forward.argtypes = [ctypes.POINTER(vp), vp, vp]
     lib.sinabs_layer_firing_rate.argtypes = [ctypes.POINTER(ctypes.c_float), vp]
     lib.sinabs_set_num_threads.argtypes = [i32]
     return lib
@@ -83,6 +84,12 @@ class NeuronLayer:
 
     def forward_into(self, output, input):
         check(self.lib, self.lib.sinabs_layer_forward_into(output.handle, self.handle, input.handle))
+
+    def forward_new(self, input):
+        """sinabs_layer_forward: a new output tensor per call (freed here)."""
+        out = ctypes.c_void_p()
+        check(self.lib, self.lib.sinabs_layer_forward(ctypes.byref(out), self.handle, input.handle))
+        self.lib.sinabs_tensor_free(out)
 
     @property
     def firing_rate(self):
