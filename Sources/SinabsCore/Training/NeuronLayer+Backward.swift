@@ -46,7 +46,7 @@ extension NeuronLayer {
         guard gradOutput.shape == tape.inputShape else {
             throw SinabsError.shape("grad_output must have the forward's output shape \(tape.inputShape), got \(gradOutput.shape)")
         }
-        let gradInput = try Tensor(zeros: tape.inputShape)
+        let gradInput = try autograd.gradInputTensor(shape: tape.inputShape)  // the kernel writes every element
         let carried = [tape.batch, tape.neurons]
         let gradV = try Tensor(zeros: carried), gradI = try Tensor(zeros: carried), gradB = try Tensor(zeros: carried)
         let recurrentScratch = tape.x == nil ? nil

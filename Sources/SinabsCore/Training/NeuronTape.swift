@@ -64,4 +64,6 @@ final class NeuronAutograd {
     var tape: NeuronTape?
     /// Created as zeros on first use, with the parameter's shape.
     var gradients: [String: Tensor] = [:]
+    /// Memory for backward's result, reused once the caller releases it.
+    var gradInputPool: RecycledBuffer?
 }

@@ -1,0 +1,43 @@
+import Synchronization
+
+/// A large result buffer lent out as a tensor and taken back when the last
+/// tensor over it dies (its release callback), so that a training loop does
+/// not allocate and first-touch 50 MB per backward call.
+final class RecycledBuffer {
+    private let memory: Tensor
+    private let lent = Atomic<Bool>(false)
+
+    init(count: Int) throws {
+        memory = try Tensor.uninitialized([count])
+    }
+
+    var count: Int { memory.count }
+
+    /// A tensor of `shape` (with this buffer's element count) over the buffer,
+    /// or nil while the previously lent one is still alive. Contents are
+    /// whatever the last user left.
+    func lend(shape: [Int]) -> Tensor? {
+        guard lent.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return nil
+        }
+        // The callback keeps the buffer alive for as long as the tensor lives.
+        let tensor = try? Tensor.wrapping(memory.baseAddress, shape: shape) { [self] _ in
+            lent.store(false, ordering: .releasing)
+        }
+        if tensor == nil { lent.store(false, ordering: .releasing) }
+        return tensor
+    }
+}
+
+extension NeuronAutograd {
+    /// An uninitialised tensor of `shape` for backward's result, from the
+    /// recycled buffer when the caller has released the previous result.
+    func gradInputTensor(shape: [Int]) throws -> Tensor {
+        let count = try Shape.elementCount(shape)
+        if let pool = gradInputPool, pool.count == count, let tensor = pool.lend(shape: shape) { return tensor }
+        let pool = try RecycledBuffer(count: count)
+        gradInputPool = pool
+        if let tensor = pool.lend(shape: shape) { return tensor }
+        return try Tensor.uninitialized(shape)
+    }
+}
