@@ -382,9 +382,12 @@ class _Recurrent:
 
     def _prepare_input(self, input_data):
         bias = self._linear[0].bias
-        if bias is None or input_data.shape[1] < 2:
-            return input_data
+        if bias is None or input_data.dim() < 3 or input_data.shape[1] < 2:
+            return input_data  # the native layer checks the shape
         batch, time, *trailing = input_data.shape
+        if input_data[0, 0].numel() != bias.numel():
+            raise ValueError(f"recurrent layer has {bias.numel()} neurons per sample, "
+                             f"input has {input_data[0, 0].numel()}")
         per_step = bias.reshape(trailing).expand(batch, time - 1, *trailing)
         return torch.cat([input_data[:, :1], input_data[:, 1:] + per_step], dim=1)
 

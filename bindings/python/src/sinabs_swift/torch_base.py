@@ -2,8 +2,6 @@
 Function that reaches the native fused backward, parameter pushing, states
 as attributes, recordings, firing rate and state_dict support."""
 
-import weakref
-
 import torch
 import torch.nn as nn
 
@@ -38,6 +36,21 @@ class NeuronFunction(torch.autograd.Function):
         return (None, None, grad_input.to(ctx.dtype), *grads)
 
 
+class RateFunction(torch.autograd.Function):
+    """The mean of `output` in the graph without a pass over its data: the
+    value comes from libsinabs (counted during forward), the backward
+    spreads the gradient evenly as mean's does."""
+
+    @staticmethod
+    def forward(ctx, output, rate):
+        ctx.shape, ctx.count = output.shape, output.numel()
+        return torch.tensor(rate, dtype=output.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(ctx.shape) / ctx.count, None
+
+
 class NeuronModule(nn.Module):
     """Base of the neuron modules. Subclasses call `_setup` at the end of
     __init__ and define `_parameter_sources`."""
@@ -48,8 +61,6 @@ class NeuronModule(nn.Module):
         object.__setattr__(self, "_state_names", tuple(state_names))
         self.record_states = record_states
         self._tape_serial = 0
-        self._last_output = None
-        self._last_rate = 0.0
         native = NativeNeuron(self._model, record_states=record_states,
                               **options, **self._form_options())
         object.__setattr__(self, "_native", native)
@@ -96,20 +107,9 @@ class NeuronModule(nn.Module):
             output = NeuronFunction.apply(self, tuple(names), input_data, *trainable)
         else:
             output = self._native.forward(as_native_input(input_data), training=False)
-        self._last_output = weakref.ref(output)
-        self._last_rate = self._native.firing_rate()
+        # sinabs' firing_rate = spikes.mean(), differentiable.
+        self.firing_rate = RateFunction.apply(output, self._native.firing_rate())
         return output
-
-    @property
-    def firing_rate(self):
-        """Mean output of the last call, as sinabs' `spikes.mean()`: part of
-        the autograd graph while that output is alive, else its value."""
-        output = self._last_output() if self._last_output is not None else None
-        if output is not None:
-            return output.sum() / output.numel()
-        if self._last_output is None:
-            raise AttributeError(f"{type(self).__name__} has no firing_rate before a forward")
-        return torch.tensor(self._last_rate)
 
     # --- states as attributes ---------------------------------------------
 
@@ -164,6 +164,21 @@ class NeuronModule(nn.Module):
     @property
     def arg_dict(self):
         return self._param_dict
+
+    # --- pickle and deepcopy: rebuild the native layer with its states ------
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        native = state.pop("_native")
+        state["_native_spec"] = (native.spec, native.states())
+        if "firing_rate" in state:  # a graph node; copies get its value
+            state["firing_rate"] = state["firing_rate"].detach()
+        return state
+
+    def __setstate__(self, state):
+        spec, states = state.pop("_native_spec")
+        super().__setstate__(state)
+        object.__setattr__(self, "_native", NativeNeuron.rebuild(spec, states))
 
     # --- state_dict: states are saved like sinabs' buffers -----------------
 

@@ -53,10 +53,26 @@ class NativeNeuron:
 
     def __init__(self, model, **options):
         options = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
+        self.spec = (model, options)  # to rebuild it (pickle, deepcopy)
         self.layer = _native.neuron_layer(MODELS[model], **options)
         self.parameter_names = self.layer.parameter_names()
         self.state_names = self.layer.state_names()
         self.training = False
+
+    def states(self):
+        """{name: copy} of every state (empty before the first forward)."""
+        if self.state("v_mem").shape == torch.Size([0]):
+            return {}
+        return {name: self.state(name).clone() for name in self.state_names}
+
+    @classmethod
+    def rebuild(cls, spec, states):
+        """A new layer from `spec` with copies of `states` (see `states`)."""
+        model, options = spec
+        native = cls(model, **options)
+        for name, value in states.items():
+            native.set_state(name, value)
+        return native
 
     def set_training(self, training):
         if training != self.training:
