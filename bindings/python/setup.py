@@ -5,7 +5,8 @@ through rpath $ORIGIN, so the installed package needs nothing outside itself.
 Where the library comes from:
   1. env SINABS_LIB_DIR: a folder holding libsinabs.so.0 (the Makefile's build/lib);
   2. otherwise `swift build -c release --product sinabs -Xswiftc -static-stdlib`
-     in the source tree (env SINABS_SOURCE_DIR, else found by walking up from here).
+     in the source tree (env SINABS_SOURCE_DIR, else found by walking up from here),
+     scratch folder env SINABS_SWIFT_SCRATCH or <root>/.build-pip.
 """
 import os
 import shutil
@@ -41,7 +42,7 @@ def built_library(root: Path) -> Path:
         if not library.exists():
             raise RuntimeError(f"SINABS_LIB_DIR={lib_dir} holds no {SONAME}")
         return library.resolve()
-    scratch = root / ".build-pip"
+    scratch = Path(os.environ.get("SINABS_SWIFT_SCRATCH", root / ".build-pip"))
     command = ["swift", "build", "-c", "release", "--scratch-path", str(scratch),
                "--product", "sinabs", "-Xswiftc", "-static-stdlib"]
     subprocess.run(command, cwd=root, check=True)
