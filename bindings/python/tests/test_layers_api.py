@@ -224,3 +224,21 @@ def test_forward_releases_the_gil():
     gaps = np.diff([call["start"], *inside, call["end"]])
     assert len(inside) > 10 and gaps.max() < 0.9 * duration, (
         f"{len(inside)} iterations during a {duration:.3f}s call, longest stall {gaps.max():.3f}s")
+
+
+def test_same_layer_from_two_threads_is_refused_not_a_crash():
+    layer = ss.layers.LIF(tau_mem=5.0)
+    x = x_of(8, 400, 4096)
+    out = np.empty_like(x)
+    worker = threading.Thread(target=layer, args=(x,), kwargs={"out": out})
+    refused = 0
+    worker.start()
+    while worker.is_alive():
+        try:
+            layer.firing_rate
+        except RuntimeError as error:
+            assert "another thread" in str(error)
+            refused += 1
+    worker.join()
+    assert refused > 0
+    assert 0.0 <= layer.firing_rate <= 1.0  # usable again afterwards

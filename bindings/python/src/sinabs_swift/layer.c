@@ -12,8 +12,15 @@
 
 #include "native.h"
 
+/* The handle, or NULL with RuntimeError while another thread runs a call on
+ * this layer: libsinabs layers must not be used from two threads at once, and
+ * the flag is only read and written under the GIL, so this check is exact. */
 static sinabs_layer *layer_handle(LayerObject *self) {
-  if (self->handle == NULL) PyErr_SetString(PyExc_ValueError, "the layer was freed");
+  if (self->busy) {
+    PyErr_SetString(PyExc_RuntimeError,
+                    "this layer is running a call in another thread; use one layer per thread");
+    return NULL;
+  }
   return self->handle;
 }
 
@@ -24,6 +31,7 @@ PyObject *native_layer_new(native_state *state, sinabs_layer *handle) {
     return NULL;
   }
   self->handle = handle;
+  self->busy = 0;
   return (PyObject *)self;
 }
 
@@ -171,9 +179,11 @@ static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwar
   sinabs_status status;
   if (out_obj == Py_None) {
     sinabs_tensor *output = NULL;
+    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS
     status = sinabs_layer_forward(&output, layer, input);
     Py_END_ALLOW_THREADS
+    self->busy = 0;
     result = status == SINABS_OK ? native_tensor_new(state, output, 0) : native_fail(status);
   } else {
     sinabs_tensor *output = native_acquire_writable(state, out_obj, "out");
@@ -183,9 +193,11 @@ static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwar
       output = NULL;
     }
     if (output != NULL) {
+      self->busy = 1;
       Py_BEGIN_ALLOW_THREADS
       status = sinabs_layer_forward_into(output, layer, input);
       Py_END_ALLOW_THREADS
+      self->busy = 0;
       result = status == SINABS_OK ? Py_NewRef(out_obj) : native_fail(status);
       sinabs_tensor_free(output);
     }
@@ -202,9 +214,11 @@ static PyObject *layer_backward(LayerObject *self, PyObject *grad_obj) {
   if (grad == NULL) return NULL;
   sinabs_tensor *grad_input = NULL;
   sinabs_status status;
+  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_layer_backward(&grad_input, layer, grad);
   Py_END_ALLOW_THREADS
+  self->busy = 0;
   sinabs_tensor_free(grad);
   if (status != SINABS_OK) return native_fail(status);
   return native_tensor_new(state, grad_input, 0);

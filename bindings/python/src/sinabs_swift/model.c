@@ -16,6 +16,7 @@ static PyObject *model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     return NULL;
   }
   self->handle = handle;
+  self->busy = 0;
   return (PyObject *)self;
 }
 
@@ -26,8 +27,18 @@ static void model_dealloc(ModelObject *self) {
   Py_DECREF(type);
 }
 
+/* RuntimeError while another thread runs forward on this model (see layer.c). */
+static int model_in_use(ModelObject *self) {
+  if (self->busy) {
+    PyErr_SetString(PyExc_RuntimeError,
+                    "this model is running forward in another thread; use one model per thread");
+  }
+  return self->busy;
+}
+
 static PyObject *model_append(ModelObject *self, PyObject *layer) {
   native_state *state = native_state_of_type(Py_TYPE(self));
+  if (model_in_use(self)) return NULL;
   if (!PyObject_TypeCheck(layer, state->layer_type)) {
     return PyErr_Format(PyExc_TypeError, "append() takes a _native.Layer, got %s",
                         Py_TYPE(layer)->tp_name);
@@ -39,6 +50,7 @@ static PyObject *model_append(ModelObject *self, PyObject *layer) {
 
 static Py_ssize_t model_length(ModelObject *self) {
   int32_t count = 0;
+  if (model_in_use(self)) return -1;
   sinabs_status status = sinabs_model_layer_count(&count, self->handle);
   if (status != SINABS_OK) {
     native_fail(status);
@@ -62,13 +74,16 @@ static PyObject *model_item(ModelObject *self, Py_ssize_t index) {
 
 static PyObject *model_forward(ModelObject *self, PyObject *input_obj) {
   native_state *state = native_state_of_type(Py_TYPE(self));
+  if (model_in_use(self)) return NULL;
   sinabs_tensor *input = native_acquire(state, input_obj, "input", NULL);
   if (input == NULL) return NULL;
   sinabs_tensor *output = NULL;
   sinabs_status status;
+  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_model_forward(&output, self->handle, input);
   Py_END_ALLOW_THREADS
+  self->busy = 0;
   sinabs_tensor_free(input);
   if (status != SINABS_OK) return native_fail(status);
   return native_tensor_new(state, output, 0);
@@ -76,6 +91,7 @@ static PyObject *model_forward(ModelObject *self, PyObject *input_obj) {
 
 static PyObject *model_reset_states(ModelObject *self, PyObject *unused) {
   (void)unused;
+  if (model_in_use(self)) return NULL;
   sinabs_status status = sinabs_model_reset_states(self->handle);
   if (status != SINABS_OK) return native_fail(status);
   Py_RETURN_NONE;

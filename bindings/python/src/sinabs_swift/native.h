@@ -35,11 +35,13 @@ typedef struct {
 typedef struct {
   PyObject_HEAD
   sinabs_layer *handle;
+  int busy; /* a call runs without the GIL: other threads must not touch the layer */
 } LayerObject;
 
 typedef struct {
   PyObject_HEAD
   sinabs_model *handle;
+  int busy; /* as LayerObject.busy */
 } ModelObject;
 
 /* errors.c: sets the Python exception for a failed libsinabs call and
