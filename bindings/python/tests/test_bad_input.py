@@ -179,3 +179,25 @@ def test_model_and_misc_bad_input():
         ss.zeros((2, 3)).reshape(4, 2)
     with pytest.raises(TypeError):
         ss.layers.IAF().reset_states(value_ranges={"v_mem": 3})
+
+
+def test_misaligned_and_foreign_byte_order_buffers():
+    raw = bytearray(4 * 11)
+    misaligned = np.frombuffer(memoryview(raw)[1:41], dtype=np.float32)
+    with pytest.raises(ValueError, match="aligned"):
+        ss.as_tensor(misaligned)
+    with pytest.raises(TypeError, match="'>f'"):
+        ss.as_tensor(np.zeros(3, dtype=">f4"))
+
+
+def test_torch_tensor_requiring_grad_says_detach():
+    with pytest.raises((BufferError, RuntimeError), match="detach"):
+        ss.as_tensor(torch.zeros(3, requires_grad=True))
+
+
+def test_recurrent_size_and_bias_mismatches():
+    layer = ss.layers.IAFRecurrent(ss.Linear(3, 3, bias=False))
+    with pytest.raises(ValueError, match="3 neurons"):
+        layer(np.zeros((2, 3, 4), dtype=np.float32))
+    with pytest.raises(ValueError, match="bias"):
+        ss.layers.IAFRecurrent(ss.Linear(3, 3, bias=True))
