@@ -158,7 +158,9 @@ static sinabs_tensor *acquire_capsule(PyObject *capsule, const char *what, int *
                  SINABS_MAX_RANK);
     return NULL;
   }
-  if (tensor->strides != NULL) {
+  int64_t count = 1;
+  for (int i = 0; i < tensor->ndim; i++) count *= tensor->shape[i];
+  if (tensor->strides != NULL && count > 0) { /* an empty tensor has no layout to check */
     int64_t expected = 1;
     for (int i = tensor->ndim - 1; i >= 0; i--) {
       /* A size-1 dimension may carry any stride: it is never stepped over. */
