@@ -9,11 +9,12 @@
 #include <string.h>
 #include "multiversion.h"
 #include "sinabs_kernels.h"
+#include "stream.h"
 
 #pragma STDC FP_CONTRACT OFF
 
-// Neurons per task: the block's scratch (u, threshold, gradient, surrogate,
-// three parameter accumulators: 14 KiB) stays in L1.
+// Neurons per task: the block's scratch (u, threshold, gradients, surrogate,
+// three parameter accumulators: 16 KiB) stays in L1.
 enum { BLOCK = 512 };
 
 typedef struct backward_job {
@@ -29,6 +30,7 @@ typedef struct block_scratch {
   float thr[BLOCK];      // threshold of this step
   float gy[BLOCK];       // upstream gradient of the output + feedback
   float surrogate[BLOCK];
+  float gx[BLOCK];       // dL/d(input) of the step, streamed out after
   // Per neuron over time in float (T terms), then over neurons in double.
   float d_mem[BLOCK], d_syn[BLOCK], d_adapt[BLOCK];
 } block_scratch;
@@ -241,7 +243,6 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
       prefetch_row(v_prev - N, m);
       prefetch_row(x - N, m);
       prefetch_row(gy - N, m);
-      prefetch_row(gx - N, m);
       if (has_syn) prefetch_row(i_prev - N, m);
       if (adaptive) prefetch_row(b_prev - N, m);
     }
@@ -257,7 +258,8 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
       for (int64_t k = 0; k < m; k++) io->spikes[row + k] = spike(spike_fn, s->u[k], s->thr[k], p->max_spikes);
     }
     reverse_step(p, adaptive, has_syn, spike_fn, m, s->u, s->thr, s->surrogate, g_out, v_prev, x, i_prev,
-                 b_prev, gv, gi, gb, gx, s->d_mem, s->d_syn, s->d_adapt);
+                 b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt);
+    snk_stream_row(gx, s->gx, m);
   }
 }
 
@@ -300,6 +302,7 @@ static void run_blocks(const snk_neuron_params *p, const snk_surrogate *sg, snk_
     sums[1] += syn;
     sums[2] += adapt;
   }
+  snk_stream_fence();
 }
 
 static void backward_range(void *context, int64_t begin, int64_t end) {

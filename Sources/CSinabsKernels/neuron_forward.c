@@ -6,6 +6,7 @@
 #include <string.h>
 #include "multiversion.h"
 #include "sinabs_kernels.h"
+#include "stream.h"
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -39,13 +40,13 @@ SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
 
 // Training: the states before this step (and the input, for recurrent forms)
 // so that backward can recompute the step exactly.
-static void store_tape(const snk_neuron_io *io, int64_t row, int64_t n0, int64_t n1,
-                       const float *x, const float *v, const float *isyn, const float *bb) {
-  const size_t bytes = (size_t)(n1 - n0) * sizeof(float);
-  memcpy(io->tape_v + row + n0, v + n0, bytes);
-  if (io->tape_i) memcpy(io->tape_i + row + n0, isyn + n0, bytes);
-  if (io->tape_b) memcpy(io->tape_b + row + n0, bb + n0, bytes);
-  if (io->tape_x) memcpy(io->tape_x + row + n0, x + n0, bytes);
+SNK_INLINE void store_tape(const snk_neuron_io *io, int64_t row, int64_t n0, int64_t n1,
+                           const float *x, const float *v, const float *isyn, const float *bb) {
+  const int64_t m = n1 - n0;
+  snk_stream_row(io->tape_v + row + n0, v + n0, m);
+  if (io->tape_i) snk_stream_row(io->tape_i + row + n0, isyn + n0, m);
+  if (io->tape_b) snk_stream_row(io->tape_b + row + n0, bb + n0, m);
+  if (io->tape_x) snk_stream_row(io->tape_x + row + n0, x + n0, m);
 }
 
 // One block of neurons of one sample through all time steps. The three
@@ -156,6 +157,7 @@ static double run_blocks(const snk_neuron_params *p, const snk_neuron_io *io,
                           : dispatch_spike(p, io, b, n0, n1, 0, 0);
     }
   }
+  if (io->tape_v) snk_stream_fence();  // the training tape was streamed out
   return total;
 }
 

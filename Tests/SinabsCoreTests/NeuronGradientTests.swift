@@ -76,6 +76,30 @@ final class NeuronGradientTests: XCTestCase {
         XCTAssertThrowsError(try layer.gradient(named: "nope")) { XCTAssertEqual(($0 as? SinabsError)?.code, .notFound) }
     }
 
+    /// backward's result memory is reused only once the caller has let go of it.
+    func testGradientMemoryIsReusedOnlyAfterRelease() throws {
+        let layer = try NeuronLayer(NeuronOptions(.lif))
+        layer.training = true
+        let input = try Tensor(shape: [2, 3, 4], values: (0..<24).map { Float($0) / 8 })
+        let upstream = try Tensor(shape: [2, 3, 4], values: (0..<24).map { Float($0 % 5) - 2 })
+        func step() throws -> Tensor {
+            layer.resetStates()
+            _ = try layer.forward(input)
+            return try layer.backward(upstream)
+        }
+        var held: Tensor? = try step()
+        let heldValues = try XCTUnwrap(held).scalars
+        let address = held?.baseAddress
+        var view: Tensor? = try held?.reshaped([24])
+        held = nil
+        let second = try step()  // `view` still shares the memory
+        XCTAssertNotEqual(second.baseAddress, address)
+        XCTAssertEqual(view?.scalars, heldValues)
+        XCTAssertEqual(second.scalars, heldValues)  // same input, same gradient
+        view = nil
+        XCTAssertEqual(try step().baseAddress, address)
+    }
+
     func testSqueezeGradientKeepsSqueezedShape() throws {
         var options = NeuronOptions(.iaf)
         options.form = .squeeze(batchSize: 2, numTimesteps: nil)

@@ -34,7 +34,10 @@ extension NeuronAutograd {
     /// recycled buffer when the caller has released the previous result.
     func gradInputTensor(shape: [Int]) throws -> Tensor {
         let count = try Shape.elementCount(shape)
-        if let pool = gradInputPool, pool.count == count, let tensor = pool.lend(shape: shape) { return tensor }
+        if let pool = gradInputPool, pool.count == count {
+            // Still lent: the caller keeps the last result; this one is its own.
+            return try pool.lend(shape: shape) ?? Tensor.uninitialized(shape)
+        }
         let pool = try RecycledBuffer(count: count)
         gradInputPool = pool
         if let tensor = pool.lend(shape: shape) { return tensor }
