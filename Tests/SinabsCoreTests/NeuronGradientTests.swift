@@ -13,7 +13,7 @@ final class NeuronGradientTests: XCTestCase {
         var compared = 0
         var skipped: [String] = []
         for ref in cases {
-            let layer = try Self.layer(for: ref)
+            let layer = try ref.neuronLayer()
             layer.training = true
             let input = try ref.tensor("input")
             let output = try layer.forward(input)
@@ -44,7 +44,7 @@ final class NeuronGradientTests: XCTestCase {
 
     func testBackwardAccumulatesAndZeroGradClears() throws {
         let ref = try ReferenceCase.load("lif_tau_syn")
-        let layer = try Self.layer(for: ref)
+        let layer = try ref.neuronLayer()
         layer.training = true
         let expected = try ReferenceCase.tensor(ref["grads", "tau_mem"]).scalars[0]
         for _ in 0..<2 {
@@ -108,67 +108,5 @@ final class NeuronGradientTests: XCTestCase {
         let input = try Tensor(shape: [6, 4], values: (0..<24).map { Float($0) / 10 })
         _ = try layer.forward(input)
         XCTAssertEqual(try layer.backward(try Tensor(zeros: [6, 4])).shape, [6, 4])
-    }
-
-    // MARK: reference JSON -> options
-
-    static func layer(for ref: ReferenceCase) throws -> NeuronLayer {
-        let type = try XCTUnwrap(ref["layer", "type"] as? String)
-        let params = try XCTUnwrap(ref["layer", "params"] as? [String: Any])
-        let inputShape = try XCTUnwrap(ref["input", "shape"] as? [Int])
-        let model: NeuronModel
-        if type.hasPrefix("IAF") { model = .iaf }
-        else if type.hasPrefix("LIF") { model = .lif }
-        else if type.hasPrefix("ExpLeak") { model = .expLeak }
-        else { model = .alif }
-        var options = NeuronOptions(model)
-        func number(_ key: String) -> Float? { (params[key] as? Double).map(Float.init) }
-        if let v = number("tau_mem") { options.tauMem = v }
-        if let v = number("tau_syn") { options.tauSyn = v }
-        if let v = number("tau_adapt") { options.tauAdapt = v }
-        if let v = number("adapt_scale") { options.adaptScale = v }
-        if let v = number("spike_threshold") { options.spikeThreshold = v }
-        if let v = number("min_v_mem") { options.minVMem = v }
-        if let v = params["norm_input"] as? Bool { options.normInput = v }
-        if let v = params["train_alphas"] as? Bool { options.trainAlphas = v }
-        if let v = params["record_states"] as? Bool { options.recordStates = v }
-        if let spike = params["spike_fn"] as? [String: Any] {
-            switch spike["type"] as? String {
-            case "SingleSpike": options.spikeFunction = .single
-            case "MaxSpike": options.spikeFunction = .max(maxSpikesPerBin: try XCTUnwrap(spike["max_num_spikes_per_bin"] as? Int))
-            default: options.spikeFunction = .multi
-            }
-        }
-        if let reset = params["reset_fn"] as? [String: Any] {
-            if reset["type"] as? String == "MembraneReset" {
-                options.reset = .membrane(value: Float(reset["reset_value"] as? Double ?? 0))
-            } else {
-                options.reset = .subtract(value: (reset["subtract_value"] as? Double).map(Float.init))
-            }
-        }
-        if let surrogate = params["surrogate_grad_fn"] as? [String: Any] {
-            func f(_ key: String) throws -> Float { Float(try XCTUnwrap(surrogate[key] as? Double, key)) }
-            switch surrogate["type"] as? String {
-            case "Heaviside": options.surrogate = .heaviside(window: try f("window"))
-            case "Gaussian": options.surrogate = .gaussian(mu: try f("mu"), sigma: try f("sigma"), gradScale: try f("grad_scale"))
-            case "MultiGaussian":
-                options.surrogate = .multiGaussian(mu: try f("mu"), sigma: try f("sigma"), h: try f("h"),
-                                                   s: Float(try XCTUnwrap(surrogate["s"] as? Int ?? (surrogate["s"] as? Double).map { Int($0) })),
-                                                   gradScale: try f("grad_scale"))
-            case "PeriodicExponential":
-                options.surrogate = .periodicExponential(gradWidth: try f("grad_width"), gradScale: try f("grad_scale"))
-            default: options.surrogate = .singleExponential(gradWidth: try f("grad_width"), gradScale: try f("grad_scale"))
-            }
-        }
-        if type.hasSuffix("Squeeze") {
-            options.form = .squeeze(batchSize: params["batch_size"] as? Int, numTimesteps: params["num_timesteps"] as? Int)
-        } else if type.hasSuffix("Recurrent") {
-            options.form = .recurrent(features: inputShape.dropFirst(2).reduce(1, *))
-        }
-        let layer = try NeuronLayer(options)
-        if params["rec_connect"] != nil {
-            try layer.setParameter(named: "rec_connect.weight", to: try ref.tensor("layer", "params", "rec_connect", "weight"))
-        }
-        return layer
     }
 }
