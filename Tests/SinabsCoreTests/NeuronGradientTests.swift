@@ -100,6 +100,51 @@ final class NeuronGradientTests: XCTestCase {
         XCTAssertEqual(try step().baseAddress, address)
     }
 
+    /// Neurons are independent: a wide layer (several kernel blocks, rows not
+    /// 32-byte aligned, run on threads) gives each slice of neurons the
+    /// gradient a layer over that slice alone gives; parameter gradients add up.
+    func testWideLayerMatchesItsSlices() throws {
+        var options = NeuronOptions(.alif)
+        options.tauSyn = 4
+        options.minVMem = -0.5
+        let (batch, time, width) = (2, 30, 1037)  // enough work for two threads
+        var generator = SplitMix64(seed: 3)
+        let input = try Tensor(zeros: [batch, time, width])
+        input.fillUniform(-0.5...3, using: &generator)
+        let upstream = try Tensor(zeros: [batch, time, width])
+        upstream.fillUniform(-1...1, using: &generator)
+        func run(_ lo: Int, _ hi: Int) throws -> (grad: [Float], tau: [String: Float]) {
+            let layer = try NeuronLayer(options)
+            layer.training = true
+            let n = hi - lo
+            func slice(_ t: Tensor) throws -> Tensor {
+                let all = t.scalars
+                var out: [Float] = []
+                for row in 0..<(batch * time) { out += all[(row * width + lo)..<(row * width + hi)] }
+                return try Tensor(shape: [batch, time, n], values: out)
+            }
+            _ = try layer.forward(try slice(input))
+            let grad = try layer.backward(try slice(upstream)).scalars
+            var taus: [String: Float] = [:]
+            for name in layer.trainableParameterNames { taus[name] = try layer.gradient(named: name).scalars[0] }
+            return (grad, taus)
+        }
+        let whole = try run(0, width)
+        var summed: [String: Float] = [:]
+        for (lo, hi) in [(0, 5), (5, 600), (600, width)] {
+            let part = try run(lo, hi)
+            for row in 0..<(batch * time) {
+                let expected = Array(part.grad[(row * (hi - lo))..<((row + 1) * (hi - lo))])
+                XCTAssertEqual(Array(whole.grad[(row * width + lo)..<(row * width + hi)]), expected, "row \(row) [\(lo), \(hi))")
+            }
+            for (name, value) in part.tau { summed[name, default: 0] += value }
+        }
+        XCTAssertEqual(Set(summed.keys), ["tau_mem", "tau_syn", "tau_adapt"])
+        for (name, value) in summed {
+            XCTAssertEqual(whole.tau[name] ?? .nan, value, accuracy: 1e-4 * max(1, abs(value)), name)
+        }
+    }
+
     func testSqueezeGradientKeepsSqueezedShape() throws {
         var options = NeuronOptions(.iaf)
         options.form = .squeeze(batchSize: 2, numTimesteps: nil)
