@@ -111,9 +111,15 @@ def main():
     parser.add_argument("--backend", choices=["swift", "sinabs"], default="swift")
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--time-steps", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=2)
+    # One thread by default: a call is only 32 x 20 x 128 neuron-steps, where
+    # forking threads costs more than it saves (for torch and for libsinabs).
+    parser.add_argument("--threads", type=int, default=1)
     arguments = parser.parse_args()
     torch.set_num_threads(arguments.threads)
+    if arguments.backend == "swift":
+        import sinabs_swift
+
+        sinabs_swift.set_num_threads(arguments.threads)
 
     data = load_data()
     model = build_model(neuron_module(arguments.backend))
