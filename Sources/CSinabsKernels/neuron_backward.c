@@ -35,14 +35,6 @@ typedef struct block_scratch {
   float d_mem[BLOCK], d_syn[BLOCK], d_adapt[BLOCK];
 } block_scratch;
 
-// The rows of the previous step (backwards in time) are 4 N bytes below the
-// current ones, a pattern the hardware prefetcher does not follow.
-SNK_INLINE void prefetch_row(const float *row, int64_t m) {
-#ifndef SNK_NO_PREFETCH
-  for (int64_t k = 0; k < m; k += 64 / sizeof(float)) __builtin_prefetch(row + k);
-#endif
-}
-
 // exp(x) to ~2 ulp without a library call, so that surrogate loops
 // vectorize (Cephes' polynomial; round-to-nearest by the 1.5 * 2^23 trick).
 SNK_INLINE float exp_approx(float x) {
@@ -64,49 +56,76 @@ SNK_INLINE float exp_approx(float x) {
   return y * scale;
 }
 
-SNK_INLINE float gaussian(float x, float mu, float sigma) {
-  const float d = x - mu;
-  return exp_approx(-(d * d) / (2.0f * (sigma * sigma))) / (sigma * 2.50662827463100050f);
+// A normal density with its constants folded: exp(-(x - mu)^2 * inv_two_var) * norm.
+typedef struct gaussian_terms { float mu, inv_two_var, norm; } gaussian_terms;
+
+static gaussian_terms gaussian_of(float mu, float sigma) {
+  return (gaussian_terms){mu, 1.0f / (2.0f * (sigma * sigma)), 1.0f / (sigma * 2.50662827463100050f)};
+}
+
+SNK_INLINE float gaussian(float x, gaussian_terms g) {
+  const float d = x - g.mu;
+  return exp_approx(-(d * d) * g.inv_two_var) * g.norm;
 }
 
 // surrogate[k] = d spikes / d u for the chosen sinabs surrogate function.
+// Divisions by constants are multiplications by reciprocals (a few ulp from
+// torch's order, far inside the 1e-4 tolerance); with a fixed threshold
+// (all but ALIF) `thr` holds one value and 1/threshold is computed once.
 SNK_MULTIVERSION
 static void surrogate_row(const snk_surrogate *sg, const float *restrict u, const float *restrict thr,
-                          float *restrict out, int64_t m) {
-  const float width = sg->grad_width, scale = sg->grad_scale;
+                          const int fixed_thr, float *restrict out, int64_t m) {
+  const float width = sg->grad_width, scale = sg->grad_scale, inv_width = 1.0f / sg->grad_width;
+  const float t0 = thr[0], inv_t0 = 1.0f / thr[0];
   switch (sg->kind) {
     case SNK_SURROGATE_HEAVISIDE:
+      if (fixed_thr) {
 #pragma clang loop vectorize(enable)
-      for (int64_t k = 0; k < m; k++) out[k] = (u[k] >= thr[k] - sg->window ? 1.0f : 0.0f) / thr[k];
-      break;
-    case SNK_SURROGATE_GAUSSIAN:
+        for (int64_t k = 0; k < m; k++) out[k] = u[k] >= t0 - sg->window ? inv_t0 : 0.0f;
+      } else {
 #pragma clang loop vectorize(enable)
-      for (int64_t k = 0; k < m; k++) out[k] = gaussian(u[k] - thr[k], sg->mu, sg->sigma) * scale;
+        for (int64_t k = 0; k < m; k++) out[k] = (u[k] >= thr[k] - sg->window ? 1.0f : 0.0f) / thr[k];
+      }
       break;
+    case SNK_SURROGATE_GAUSSIAN: {
+      const gaussian_terms g = gaussian_of(sg->mu, sg->sigma);
+#pragma clang loop vectorize(enable)
+      for (int64_t k = 0; k < m; k++) out[k] = gaussian(u[k] - thr[k], g) * scale;
+      break;
+    }
     case SNK_SURROGATE_MULTI_GAUSSIAN: {
-      const float h = sg->h, sigma = sg->sigma, wide = sg->s * sg->sigma;
+      const float h = sg->h;
+      const gaussian_terms centre = gaussian_of(sg->mu, sg->sigma);
+      const gaussian_terms right = gaussian_of(sg->sigma, sg->s * sg->sigma);
+      const gaussian_terms left = gaussian_of(-sg->sigma, sg->s * sg->sigma);
 #pragma clang loop vectorize(enable)
       for (int64_t k = 0; k < m; k++) {
         const float x = u[k] - thr[k];
-        out[k] = ((1.0f + h) * gaussian(x, sg->mu, sigma) - h * gaussian(x, sigma, wide)
-                  - h * gaussian(x, -sigma, wide)) * scale;
+        out[k] = ((1.0f + h) * gaussian(x, centre) - h * gaussian(x, right) - h * gaussian(x, left)) * scale;
       }
       break;
     }
     case SNK_SURROGATE_PERIODIC_EXPONENTIAL:
+      // v / threshold stays a division: floor() of it must match torch exactly.
 #pragma clang loop vectorize(enable)
       for (int64_t k = 0; k < m; k++) {
         const float normalised = u[k] / thr[k] - 0.5f;
         const float periodic = thr[k] * (2.0f * (normalised - floorf(normalised)) - 1.0f);
         const float shifted = u[k] < thr[k] ? u[k] - thr[k] : periodic;
-        out[k] = scale * exp_approx(-fabsf(shifted) / width);
+        out[k] = scale * exp_approx(-fabsf(shifted) * inv_width);
       }
       break;
-    default:  // SingleExponential
+    default:  // SingleExponential: grad_scale / w * exp(-|v - threshold| / w), w = threshold * grad_width
+      if (fixed_thr) {
+        const float inv_abs_width = 1.0f / (t0 * width), factor = scale / (t0 * width);
 #pragma clang loop vectorize(enable)
-      for (int64_t k = 0; k < m; k++) {
-        const float abs_width = thr[k] * width;
-        out[k] = scale / abs_width * exp_approx(-fabsf(u[k] - thr[k]) / abs_width);
+        for (int64_t k = 0; k < m; k++) out[k] = factor * exp_approx(-fabsf(u[k] - t0) * inv_abs_width);
+      } else {
+#pragma clang loop vectorize(enable)
+        for (int64_t k = 0; k < m; k++) {
+          const float inv_abs_width = 1.0f / (thr[k] * width);
+          out[k] = scale * inv_abs_width * exp_approx(-fabsf(u[k] - thr[k]) * inv_abs_width);
+        }
       }
       break;
   }
@@ -239,13 +258,6 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     const float *b_prev = adaptive ? io->tape_b + row : 0;
     const float *gy = io->grad_output + row;
     float *gx = io->grad_input + row;
-    if (t > 0) {
-      prefetch_row(v_prev - N, m);
-      prefetch_row(x - N, m);
-      prefetch_row(gy - N, m);
-      if (has_syn) prefetch_row(i_prev - N, m);
-      if (adaptive) prefetch_row(b_prev - N, m);
-    }
     recompute_step(p, adaptive, has_syn, m, v_prev, x, i_prev, b_prev, s->u, s->thr);
     const float *g_out = gy;
     if (io->grad_extra) {
@@ -253,7 +265,7 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
       for (int64_t k = 0; k < m; k++) s->gy[k] = gy[k] + extra[k];
       g_out = s->gy;
     }
-    if (spikes) surrogate_row(sg, s->u, s->thr, s->surrogate, m);
+    if (spikes) surrogate_row(sg, s->u, s->thr, !adaptive, s->surrogate, m);
     if (spikes && io->spikes) {  // the recurrent form's weight gradient needs them
       for (int64_t k = 0; k < m; k++) io->spikes[row + k] = spike(spike_fn, s->u[k], s->thr[k], p->max_spikes);
     }
