@@ -149,6 +149,21 @@ static void test_squeeze(void) {
   sinabs_tensor_free(empty);
   sinabs_tensor_free(input);
   sinabs_layer_free(layer);
+
+  /* An empty input with a huge num_timesteps: (0, 2^62, 4) steps of 4
+   * neurons cannot be addressed; an error, not an overflow trap. */
+  sinabs_neuron_options o;
+  CHECK_OK(sinabs_neuron_options_init(&o, SINABS_NEURON_IAF));
+  o.form = SINABS_FORM_SQUEEZE;
+  o.num_timesteps = INT64_C(1) << 62;
+  CHECK_OK(sinabs_neuron_layer_create(&layer, &o));
+  int64_t none4[2] = {0, 4};
+  empty = tensor_of(none4, 2, NULL);
+  out = STALE(sinabs_tensor);
+  CHECK_FAILS(sinabs_layer_forward(&out, layer, empty), SINABS_ERR_OUT_OF_MEMORY);
+  CHECK(out == NULL);
+  sinabs_tensor_free(empty);
+  sinabs_layer_free(layer);
 }
 
 static void recurrent_two(sinabs_neuron_options *o) {

@@ -103,6 +103,9 @@ public final class NeuronLayer: Layer {
         }
         let stateShape = [batch] + trailing
         let neurons = try Shape.elementCount(trailing)
+        // Squeeze: an empty input with a large num_timesteps makes (B, T, ...)
+        // unaddressable, and time * neurons below would trap.
+        _ = try Shape.elementCount([batch, time] + trailing)
         let reinitialise = !statesInitialised || states["v_mem"]?.shape != stateShape
         let fresh = reinitialise ? try Self.zeroStates(stateNames, shape: stateShape) : nil
         var newRecordings: [String: Tensor] = [:]
