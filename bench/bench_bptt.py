@@ -14,7 +14,7 @@ sinabs, and peak memory: the process maximum and the growth above the
 resident size measured just before the first forward (imports, input and
 upstream gradient already allocated).
 
-    python3 bench/bench_bptt.py [--repeats 5] [--threads 2]
+    python3 bench/bench_bptt.py [--repeats 10] [--threads 2]
 """
 
 import argparse
@@ -58,20 +58,21 @@ def autograd_step(layer, x, grad):
 
 
 def native_runner(model, x, grad):
-    """A closure doing forward + backward on the low-level native layer."""
-    import sinabs_swift.torch_native as tn
+    """forward_into + backward on the low-level native layer (no autograd)."""
+    import torch
+    from sinabs_swift import _native
 
-    layer = tn.native_neuron_layer(model)
+    kind, options = {"IAF": (_native.NEURON_IAF, {}),
+                     "LIF": (_native.NEURON_LIF, {"tau_mem": 20.0})}[model]
+    layer = _native.neuron_layer(kind, **options)
     layer.set_training(True)
-    native_x = tn.to_native(x)
-    native_grad = tn.to_native(grad)
-    output = tn.native_empty_like(native_x)
+    output = torch.empty_like(x)
 
     def step():
         layer.reset_states()
         layer.zero_grad()
-        layer.forward(native_x, out=output)
-        return layer.backward(native_grad)
+        layer.forward(x, out=output)
+        return layer.backward(grad)
 
     return step
 
@@ -84,6 +85,10 @@ def run_variant(variant, model, repeats, threads):
     generator = torch.Generator().manual_seed(0)
     x = torch.rand(SHAPE, generator=generator)
     grad = torch.rand(SHAPE, generator=generator)
+    if variant != "sinabs":
+        import sinabs_swift
+
+        sinabs_swift.set_num_threads(threads)
     if variant == "native":
         step = native_runner(model, x, grad)
     else:
@@ -91,15 +96,14 @@ def run_variant(variant, model, repeats, threads):
             import sinabs.layers as module
         else:
             import sinabs_swift.torch as module
-            import sinabs_swift
-
-            sinabs_swift.set_num_threads(threads)
         layer = make_layer(module, model)
         x.requires_grad_(True)
 
         def step():
             return autograd_step(layer, x, grad)
 
+    if variant == "sinabs":
+        repeats = min(repeats, 3)  # seconds per step; the median of 3 is stable enough
     baseline = current_rss_mib()
     times = []
     for _ in range(repeats + 1):  # the first run warms caches and allocators
@@ -152,7 +156,7 @@ def print_table(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--models", default=",".join(MODELS))
