@@ -18,7 +18,7 @@ CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-ctypes examples \
-        test-python python bench install clean
+        test-python python bench bench-bptt install clean
 
 all: lib
 
@@ -63,6 +63,11 @@ demo: lib
 # Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
 bench: lib deps-python
 	SINABS_LIBRARY=$(abspath $(LIBDIR)/$(SONAME)) $(PYTHON) bench/bench_forward.py
+
+# Forward + backward (BPTT) speed and peak memory: sinabs_swift.torch, the
+# native layer and sinabs, each variant in its own process.
+bench-bptt: python
+	$(PYTHON) bench/bench_bptt.py
 
 ## ---- tests ----------------------------------------------------------------
 
