@@ -242,3 +242,14 @@ def test_same_layer_from_two_threads_is_refused_not_a_crash():
     worker.join()
     assert refused > 0
     assert 0.0 <= layer.firing_rate <= 1.0  # usable again afterwards
+
+
+def test_construction_options_are_read_only():
+    layer = ss.layers.LIF(tau_mem=5.0)
+    assert layer.record_states is False and layer.norm_input is True
+    with pytest.raises(AttributeError, match="fixed"):
+        layer.record_states = True
+    with pytest.raises(AttributeError, match="fixed"):
+        layer.spike_fn = ss.activation.SingleSpike
+    layer.my_note = "free attributes still work"
+    assert layer.my_note == "free attributes still work"

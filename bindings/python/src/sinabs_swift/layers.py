@@ -22,6 +22,9 @@ from .activation import (MembraneSubtract, MultiSpike, SingleExponential, Single
 
 # Names sinabs sets to None when the feature is off.
 _NONE_WHEN_ABSENT = frozenset({"tau_syn", "alpha_syn", "min_v_mem"})
+# Construction options libsinabs fixes for the layer's life.
+_FIXED = frozenset({"spike_fn", "reset_fn", "surrogate_grad_fn", "norm_input", "record_states",
+                    "train_alphas", "adapt_scale", "b0", "batch_size", "num_timesteps"})
 
 
 class _NeuronLayer:
@@ -109,6 +112,9 @@ class _NeuronLayer:
         elif native is not None and name in self._parameter_names:
             current = native.get_parameter(name)
             native.set_parameter(name, float32_array(value, current.shape))
+        elif native is not None and name in _FIXED:
+            raise AttributeError(f"{name} is fixed when the layer is created; make a new "
+                                 f"{type(self).__name__} to change it")
         else:
             object.__setattr__(self, name, value)
 
