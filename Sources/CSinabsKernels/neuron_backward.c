@@ -145,13 +145,23 @@ SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
   }
 }
 
+// What a specialisation fixes at compile time.
+typedef struct step_kind {
+  int adaptive;  // ALIF
+  int has_syn;   // tau_syn
+  int spike_fn;  // SNK_SPIKE_*
+  int plain;     // reset subtracts the threshold, no min_v_mem
+  int leak;      // alpha_mem is trained (not IAF): accumulate d_alpha_mem
+} step_kind;
+
 // The membrane before spiking (u) and the threshold of one step, recomputed
 // with the forward's operations. Pointer parameters (not locals) so that
 // `restrict` holds and the loop vectorizes without runtime overlap checks.
-SNK_INLINE void recompute_step(const snk_neuron_params *p, const int adaptive, const int has_syn, int64_t m,
+SNK_INLINE void recompute_step(const snk_neuron_params *p, const step_kind kind, int64_t m,
                                const float *restrict v_prev, const float *restrict x,
                                const float *restrict i_prev, const float *restrict b_prev,
                                float *restrict u, float *restrict thr) {
+  const int adaptive = kind.adaptive, has_syn = kind.has_syn;
   const float a = p->alpha_mem, one_minus_a = 1.0f - p->alpha_mem, a_syn = p->alpha_syn;
   const float threshold = p->threshold, adapt_scale = p->adapt_scale;
   const int norm = p->norm_input;
@@ -159,7 +169,7 @@ SNK_INLINE void recompute_step(const snk_neuron_params *p, const int adaptive, c
   for (int64_t k = 0; k < m; k++) {
     const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
     const float syn_in = norm ? one_minus_a * i : i;
-    u[k] = a * v_prev[k] + syn_in;
+    u[k] = (kind.leak ? a * v_prev[k] : v_prev[k]) + syn_in;  // without leak a is 1: same value
     if (adaptive) thr[k] = threshold + adapt_scale * b_prev[k];
   }
 }
@@ -167,20 +177,22 @@ SNK_INLINE void recompute_step(const snk_neuron_params *p, const int adaptive, c
 // One step backwards: from dL/d(states after the step) in gv, gi, gb and the
 // output gradient to dL/d(states before it) and dL/d(input); parameter terms
 // are added per neuron to d_mem, d_syn, d_adapt.
-SNK_INLINE void reverse_step(const snk_neuron_params *p, const int adaptive, const int has_syn,
-                             const int spike_fn, int64_t m, const float *restrict u,
+SNK_INLINE void reverse_step(const snk_neuron_params *p, const step_kind kind, int64_t m, const float *restrict u,
                              const float *restrict thr, const float *restrict surrogate,
                              const float *restrict g_out, const float *restrict v_prev,
                              const float *restrict x, const float *restrict i_prev,
                              const float *restrict b_prev, float *restrict gv, float *restrict gi,
                              float *restrict gb, float *restrict gx, float *restrict d_mem,
                              float *restrict d_syn, float *restrict d_adapt) {
+  const int adaptive = kind.adaptive, has_syn = kind.has_syn, spike_fn = kind.spike_fn;
   const float a = p->alpha_mem, one_minus_a = 1.0f - p->alpha_mem;
   const float a_syn = p->alpha_syn;
   const float a_adapt = p->alpha_adapt, one_minus_a_adapt = 1.0f - p->alpha_adapt;
   const float adapt_scale = p->adapt_scale, max_spikes = p->max_spikes;
-  const int norm = p->norm_input, reset_to_value = p->reset_fn == SNK_RESET_TO_VALUE;
-  const int subtract_threshold = p->subtract_threshold, has_min = p->has_min_v_mem;
+  const int norm = p->norm_input;
+  const int reset_to_value = kind.plain ? 0 : p->reset_fn == SNK_RESET_TO_VALUE;
+  const int subtract_threshold = kind.plain ? 1 : p->subtract_threshold;
+  const int has_min = kind.plain ? 0 : p->has_min_v_mem;
   const float subtract_value = p->subtract_value, reset_value = p->reset_value;
   const float min_v = p->min_v_mem;
   const int spikes = spike_fn != SNK_SPIKE_NONE;
@@ -212,7 +224,7 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const int adaptive, con
       gu = g_out[k] + g_reset;  // ExpLeak: the output is the membrane itself
     }
     float dm = gu * v_prev[k];
-    gv[k] = gu * a;
+    gv[k] = kind.leak ? gu * a : gu;
 
     const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
     float g_i;  // dL / d(synaptic current before the (1 - alpha) scaling)
@@ -225,7 +237,7 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const int adaptive, con
       if (norm) dm -= gu * i;
       if (has_syn) g_i += gi[k];
     }
-    d_mem[k] += dm;
+    if (kind.leak) d_mem[k] += dm;
     if (has_syn) {
       d_syn[k] += g_i * (i_prev[k] + x[k]);
       gi[k] = g_i * a_syn;
@@ -239,8 +251,8 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const int adaptive, con
 // One block of one sample backwards through all its time steps.
 SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
                           const snk_neuron_grad_io *io, block_scratch *s,
-                          int64_t b, int64_t n0, int64_t n1, const int adaptive,
-                          const int has_syn, const int spike_fn) {
+                          int64_t b, int64_t n0, int64_t n1, const step_kind kind) {
+  const int adaptive = kind.adaptive, has_syn = kind.has_syn, spike_fn = kind.spike_fn;
   const int64_t N = io->neurons, m = n1 - n0;
   float *gv = io->grad_v + b * N + n0;
   float *gi = has_syn ? io->grad_i + b * N + n0 : 0;
@@ -258,7 +270,7 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     const float *b_prev = adaptive ? io->tape_b + row : 0;
     const float *gy = io->grad_output + row;
     float *gx = io->grad_input + row;
-    recompute_step(p, adaptive, has_syn, m, v_prev, x, i_prev, b_prev, s->u, s->thr);
+    recompute_step(p, kind, m, v_prev, x, i_prev, b_prev, s->u, s->thr);
     const float *g_out = gy;
     if (io->grad_extra) {
       const float *extra = io->grad_extra + b * io->extra_stride + t * N + n0;
@@ -269,23 +281,42 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     if (spikes && io->spikes) {  // the recurrent form's weight gradient needs them
       for (int64_t k = 0; k < m; k++) io->spikes[row + k] = spike(spike_fn, s->u[k], s->thr[k], p->max_spikes);
     }
-    reverse_step(p, adaptive, has_syn, spike_fn, m, s->u, s->thr, s->surrogate, g_out, v_prev, x, i_prev,
-                 b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt);
+    reverse_step(p, kind, m, s->u, s->thr, s->surrogate, g_out, v_prev, x, i_prev, b_prev, gv, gi, gb,
+                 s->gx, s->d_mem, s->d_syn, s->d_adapt);
     snk_stream_row(gx, s->gx, m);
   }
 }
 
-#define SPECIALISE(adaptive, has_syn, spike_fn) \
-  run_block(p, sg, io, s, b, n0, n1, adaptive, has_syn, spike_fn)
+#define RUN(adaptive, has_syn, spike_fn, plain, leak) \
+  run_block(p, sg, io, s, b, n0, n1, (step_kind){adaptive, has_syn, spike_fn, plain, leak})
+
+// Non-adaptive layers also get the common reset (subtract the threshold, no
+// min_v_mem) and IAF's missing leak as constants: fewer operations per step.
+SNK_INLINE void dispatch_variant(const snk_neuron_params *p, const snk_surrogate *sg,
+                                 const snk_neuron_grad_io *io, block_scratch *s, int64_t b, int64_t n0,
+                                 int64_t n1, const int has_syn, const int spike_fn) {
+  const int plain = p->reset_fn != SNK_RESET_TO_VALUE && p->subtract_threshold && !p->has_min_v_mem;
+  if (!plain || spike_fn == SNK_SPIKE_NONE) RUN(0, has_syn, spike_fn, 0, 1);
+  else if (io->want_alpha_mem) RUN(0, has_syn, spike_fn, 1, 1);
+  else RUN(0, has_syn, spike_fn, 1, 0);
+}
 
 SNK_INLINE void dispatch_spike(const snk_neuron_params *p, const snk_surrogate *sg,
                                const snk_neuron_grad_io *io, block_scratch *s, int64_t b,
                                int64_t n0, int64_t n1, const int adaptive, const int has_syn) {
+  if (adaptive) {
+    switch (p->spike_fn) {
+      case SNK_SPIKE_MULTI: RUN(1, has_syn, SNK_SPIKE_MULTI, 0, 1); break;
+      case SNK_SPIKE_MAX: RUN(1, has_syn, SNK_SPIKE_MAX, 0, 1); break;
+      default: RUN(1, has_syn, SNK_SPIKE_SINGLE, 0, 1); break;
+    }
+    return;
+  }
   switch (p->spike_fn) {
-    case SNK_SPIKE_SINGLE: SPECIALISE(adaptive, has_syn, SNK_SPIKE_SINGLE); break;
-    case SNK_SPIKE_MAX: SPECIALISE(adaptive, has_syn, SNK_SPIKE_MAX); break;
-    case SNK_SPIKE_NONE: SPECIALISE(adaptive, has_syn, SNK_SPIKE_NONE); break;
-    default: SPECIALISE(adaptive, has_syn, SNK_SPIKE_MULTI); break;
+    case SNK_SPIKE_SINGLE: dispatch_variant(p, sg, io, s, b, n0, n1, has_syn, SNK_SPIKE_SINGLE); break;
+    case SNK_SPIKE_MAX: dispatch_variant(p, sg, io, s, b, n0, n1, has_syn, SNK_SPIKE_MAX); break;
+    case SNK_SPIKE_NONE: dispatch_variant(p, sg, io, s, b, n0, n1, has_syn, SNK_SPIKE_NONE); break;
+    default: dispatch_variant(p, sg, io, s, b, n0, n1, has_syn, SNK_SPIKE_MULTI); break;
   }
 }
 
