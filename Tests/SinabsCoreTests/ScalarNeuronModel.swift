@@ -15,6 +15,8 @@ struct ScalarNeuronModel {
     var minVMem: Float?
     /// rec_connect.weight (N x N, row-major) for recurrent forms.
     var weight: [Float]?
+    /// rec_connect.bias (N), added to the feedback from step 1 on.
+    var bias: [Float]?
     /// MembraneReset as sinabs computes it: v * (spikes == 0) + reset_value.
     var sinabsMembraneReset = false
 
@@ -67,7 +69,7 @@ struct ScalarNeuronModel {
                     for n in 0..<neurons {
                         var sum: Float = 0
                         for k in 0..<neurons { sum += weight[n * neurons + k] * previous[k] }
-                        feedback[n] = sum
+                        feedback[n] = t > 0 ? sum + (bias?[n] ?? 0) : 0
                     }
                 }
                 for n in 0..<neurons {

@@ -47,8 +47,10 @@ extension NeuronLayer {
 
     /// Copies `value` into the parameter after checking its shape and range
     /// (tau and spike_threshold > 0, alpha in (0, 1], all finite); on error the
-    /// parameter is unchanged.
+    /// parameter is unchanged. On a recurrent layer without a bias,
+    /// "rec_connect.bias" adds one.
     public func setParameter(named name: String, to value: Tensor) throws {
+        if try addRecurrentBias(named: name, value) { return }
         let target = try parameter(named: name)
         guard value.shape == target.shape else {
             throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")

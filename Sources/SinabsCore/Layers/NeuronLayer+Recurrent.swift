@@ -1,9 +1,11 @@
 import CSinabsKernels
 
 // The recurrent form (sinabs' *Recurrent layers): at step t the neurons see
-// input_t + rec_connect(spikes_{t-1}), with rec_connect a bias-free Linear
-// over the N neurons of a sample (N = product of the trailing dimensions;
-// sinabs applies the module to the last dimension, the same for 1-D features).
+// input_t + rec_connect(spikes_{t-1}) (nothing at step 0), with rec_connect a
+// Linear over the N neurons of a sample (N = product of the trailing
+// dimensions; sinabs applies the module to the last dimension, the same for
+// 1-D features). The layer starts bias-free; setting "rec_connect.bias" (N)
+// adds a bias, like torch.nn.Linear's default.
 extension NeuronLayer {
     /// Scratch of the recurrent form: the step input and the feedback, (B, N).
     func recurrentBuffers(batch: Int, neurons: Int) throws -> (combined: Tensor, feedback: Tensor)? {
@@ -24,6 +26,7 @@ extension NeuronLayer {
         io.input_stride = Int64(neurons)
         io.output_stride = Int64(time * neurons)
         var spikes = 0.0
+        let bias = recurrentBias
         for t in 0..<time {
             for b in 0..<batch {
                 let row = x + (b * time + t) * neurons
@@ -38,12 +41,35 @@ extension NeuronLayer {
             for b in 0..<batch {
                 (step + b * neurons).update(from: y + (b * time + t) * neurons, count: neurons)
             }
-            Gemm.multiplyTransposedB(m: batch, n: neurons, k: neurons, a: step, b: weight, c: rec, beta: 0)
+            if let bias {
+                for b in 0..<batch { (rec + b * neurons).update(from: bias, count: neurons) }
+            }
+            Gemm.multiplyTransposedB(m: batch, n: neurons, k: neurons, a: step, b: weight, c: rec,
+                                     beta: bias == nil ? 0 : 1)
         }
         return spikes
     }
 
     private var recurrentWeight: UnsafeMutablePointer<Float>? {
         parameters.first(where: { $0.name == "rec_connect.weight" })?.tensor.baseAddress
+    }
+
+    private var recurrentBias: UnsafeMutablePointer<Float>? {
+        parameters.first(where: { $0.name == "rec_connect.bias" })?.tensor.baseAddress
+    }
+
+    /// Adds "rec_connect.bias" with `value` (shape (N), finite) to a recurrent
+    /// layer that has none yet; returns false for other layers and names.
+    func addRecurrentBias(named name: String, _ value: Tensor) throws -> Bool {
+        guard name == "rec_connect.bias", case .recurrent(let n) = options.form,
+              !parameterNames.contains(name) else { return false }
+        guard value.shape == [n] else {
+            throw SinabsError.shape("rec_connect.bias must have shape [\(n)], got \(value.shape)")
+        }
+        guard value.scalars.allSatisfy({ $0.isFinite }) else {
+            throw SinabsError.invalid("rec_connect.bias must be finite")
+        }
+        parameters.append((name, try value.copy()))
+        return true
     }
 }

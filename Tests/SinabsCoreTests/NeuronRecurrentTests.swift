@@ -1,0 +1,67 @@
+import XCTest
+@testable import SinabsCore
+
+/// The recurrent form: input_t + W s_{t-1} (+ bias from step 1 on).
+final class NeuronRecurrentTests: XCTestCase {
+    private let n = 4
+    private var weight: [Float] { (0..<16).map { Float(($0 * 5) % 7) / 7 - 0.4 } }
+    private var input: [Float] { (0..<(2 * 6 * 4)).map { Float(($0 * 3) % 11) / 2 } }
+
+    private func layer(_ model: NeuronModel) throws -> NeuronLayer {
+        var options = NeuronOptions(model)
+        options.form = .recurrent(features: n)
+        options.tauSyn = 3
+        let layer = try NeuronLayer(options)
+        try layer.setParameter(named: "rec_connect.weight", to: try Tensor(shape: [n, n], values: weight))
+        return layer
+    }
+
+    func testFeedbackMatchesTheScalarModel() throws {
+        for model in [NeuronModel.iaf, .lif, .alif] {
+            let layer = try layer(model)
+            var scalar = ScalarNeuronModel(layer.options)
+            scalar.weight = weight
+            let out = try layer.forward(try Tensor(shape: [2, 6, n], values: input))
+            let expected = scalar.run(input, batch: 2, time: 6, neurons: n)
+            XCTAssertEqual(out.scalars, expected.output, "\(model)")
+            XCTAssertGreaterThan(out.scalars.reduce(0, +), 0, "\(model): the case has spikes")
+        }
+    }
+
+    func testSettingABiasAddsIt() throws {
+        let layer = try layer(.lif)
+        XCTAssertEqual(layer.parameterNames, ["tau_mem", "tau_syn", "spike_threshold", "rec_connect.weight"])
+        let bias: [Float] = [0.5, -0.25, 0.125, 1]
+        try layer.setParameter(named: "rec_connect.bias", to: try Tensor(shape: [n], values: bias))
+        XCTAssertEqual(layer.parameterNames.last, "rec_connect.bias")
+        XCTAssertEqual(try layer.parameter(named: "rec_connect.bias").scalars, bias)
+
+        var scalar = ScalarNeuronModel(layer.options)
+        scalar.weight = weight
+        scalar.bias = bias
+        let out = try layer.forward(try Tensor(shape: [2, 6, n], values: input))
+        let expected = scalar.run(input, batch: 2, time: 6, neurons: n)
+        XCTAssertEqual(out.scalars, expected.output)
+        var noBias = scalar
+        noBias.bias = nil
+        XCTAssertNotEqual(out.scalars, noBias.run(input, batch: 2, time: 6, neurons: n).output,
+                          "the bias changes the spikes of this case")
+
+        // A second set updates the same parameter.
+        try layer.setParameter(named: "rec_connect.bias", to: try Tensor(zeros: [n]))
+        XCTAssertEqual(layer.parameterNames.filter { $0 == "rec_connect.bias" }.count, 1)
+        XCTAssertEqual(try layer.parameter(named: "rec_connect.bias").scalars, [0, 0, 0, 0])
+    }
+
+    func testBadBiasIsRefusedAndNotAdded() throws {
+        let layer = try layer(.iaf)
+        XCTAssertThrowsError(try layer.setParameter(named: "rec_connect.bias", to: try Tensor(zeros: [n + 1])))
+        XCTAssertThrowsError(try layer.setParameter(named: "rec_connect.bias",
+                                                    to: try Tensor(shape: [n], values: [0, .nan, 0, 0])))
+        XCTAssertFalse(layer.parameterNames.contains("rec_connect.bias"))
+        let plain = try NeuronLayer(NeuronOptions(.iaf))
+        XCTAssertThrowsError(try plain.setParameter(named: "rec_connect.bias", to: try Tensor(zeros: [n]))) {
+            XCTAssertEqual(($0 as? SinabsError)?.code, .notFound)
+        }
+    }
+}
