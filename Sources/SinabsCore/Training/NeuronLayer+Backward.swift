@@ -126,6 +126,15 @@ extension NeuronLayer {
             Gemm.multiply(transposeA: true, m: n, n: n, k: time - 1, a: gx + sample + n, lda: n,
                           b: s + sample, ldb: n, c: gradWeight, ldc: n, beta: 1)
         }
+        // rec_connect.bias (when set) is added at every step but the first.
+        if let gradBias = autograd.gradients["rec_connect.bias"]?.baseAddress {
+            for b in 0..<batch {
+                for t in 1..<time {
+                    let row = gx + b * rowStride + t * n
+                    for k in 0..<n { gradBias[k] += row[k] }
+                }
+            }
+        }
     }
 
     /// Adds d/dalpha_* (or d/dtau_* through alpha = exp(-1/tau)) to the accumulators.
