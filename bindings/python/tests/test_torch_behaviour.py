@@ -282,3 +282,20 @@ def test_unsupported_activation_is_refused():
         pass
     with pytest.raises(TypeError):
         ss.IAF(spike_fn=Custom)
+
+
+def test_a_dropped_layer_is_freed_without_the_cycle_collector():
+    # The autograd graph (held by layer.firing_rate) must not point back at
+    # the module, or every dropped layer would keep its tape until gc runs.
+    import gc
+    import weakref
+    gc.disable()
+    try:
+        layer = ss.LIF(tau_mem=5.0)
+        x = torch.rand(2, 10, 3, requires_grad=True)
+        layer(x).sum().backward()
+        alive = weakref.ref(layer)
+        del layer
+        assert alive() is None
+    finally:
+        gc.enable()

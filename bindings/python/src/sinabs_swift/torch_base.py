@@ -12,13 +12,17 @@ class NeuronFunction(torch.autograd.Function):
     """Native forward; backward through the layer's fused BPTT tape.
 
     Inputs: the module, the trainable parameter names, the input, then the
-    trainable parameter tensors (so torch accumulates their `.grad`)."""
+    trainable parameter tensors (so torch accumulates their `.grad`). The
+    graph keeps the native layer, not the module: no reference cycle through
+    `layer.firing_rate`."""
 
     @staticmethod
     def forward(ctx, layer, names, x, *parameters):
-        output = layer._native.forward(as_native_input(x), training=True)
-        layer._tape_serial += 1
-        ctx.layer, ctx.names, ctx.serial, ctx.dtype = layer, names, layer._tape_serial, x.dtype
+        native = layer._native
+        output = native.forward(as_native_input(x), training=True)
+        native.tape_serial += 1
+        ctx.native, ctx.names, ctx.serial = native, names, native.tape_serial
+        ctx.what, ctx.dtype = type(layer).__name__, x.dtype
         ctx.save_for_backward(x)  # so torch refuses in-place edits of x before backward
         return output
 
@@ -26,13 +30,13 @@ class NeuronFunction(torch.autograd.Function):
     @torch.autograd.function.once_differentiable
     def backward(ctx, grad_output):
         ctx.saved_tensors  # the version check
-        layer = ctx.layer
-        if ctx.serial != layer._tape_serial:
+        native = ctx.native
+        if ctx.serial != native.tape_serial:
             raise RuntimeError(
-                f"{type(layer).__name__}: backward through an earlier forward call. "
-                "sinabs_swift keeps one BPTT tape per layer: call backward before the next "
-                "training forward of the same layer.")
-        grad_input, grads = layer._native.backward(as_native_input(grad_output), ctx.names)
+                f"{ctx.what}: backward through an earlier forward call. sinabs_swift keeps "
+                "one BPTT tape per layer: call backward before the next training forward "
+                "of the same layer.")
+        grad_input, grads = native.backward(as_native_input(grad_output), ctx.names)
         return (None, None, grad_input.to(ctx.dtype), *grads)
 
 
@@ -60,7 +64,6 @@ class NeuronModule(nn.Module):
     def _setup(self, options, state_names, record_states, shape=None):
         object.__setattr__(self, "_state_names", tuple(state_names))
         self.record_states = record_states
-        self._tape_serial = 0
         native = NativeNeuron(self._model, record_states=record_states,
                               **options, **self._form_options())
         object.__setattr__(self, "_native", native)

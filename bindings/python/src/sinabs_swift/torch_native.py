@@ -67,6 +67,7 @@ class NativeNeuron:
         self.parameter_names = self.layer.parameter_names()
         self.state_names = self.layer.state_names()
         self.training = False
+        self.tape_serial = 0  # counts training forwards: backward must match the last
         self._output_buffer = None
 
     def states(self):
