@@ -1,0 +1,123 @@
+/* A fuzzer for the C ABI: random sequences of calls with random, often
+ * invalid arguments (shapes, options, names, handles, NULLs). Any signal is a
+ * bug: no input may reach a Swift trap. Not part of `make test` (it is slow);
+ * run it after changing a boundary, e.g. with a memory limit so that big
+ * allocations fail instead of swapping:
+ *   cc -O1 -Iinclude tests/c/fuzz_abi.c -o build/fuzz_abi -Lbuild/lib -lsinabs \
+ *      -Wl,-rpath,$PWD/build/lib -lm
+ *   (ulimit -v 6000000; for s in $(seq 1 500); do build/fuzz_abi $s 1500 2>/tmp/fuzz.log \
+ *      || { echo "seed $s"; tail -1 /tmp/fuzz.log; }; done)
+ * Each step is logged to stderr (DEBUG=1 adds forward input shapes). Found so
+ * far: empty shapes with unaddressable extents, squeeze num_timesteps x
+ * neurons overflow on empty input. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sinabs.h"
+
+static unsigned long long state;
+static unsigned rnd(void) { state = state * 6364136223846793005ULL + 1442695040888963407ULL; return (unsigned)(state >> 33); }
+static int pick(int n) { return (int)(rnd() % (unsigned)n); }
+static float rf(void) {
+  switch (pick(8)) {
+  case 0: return NAN; case 1: return INFINITY; case 2: return -1.0f; case 3: return 0.0f;
+  case 4: return 1e30f; default: return (float)pick(1000) / 100.0f;
+  }
+}
+static int64_t rdim(void) {
+  switch (pick(12)) { case 0: return -1; case 1: return INT64_MAX; case 2: return 1LL << 40; default: return pick(5); }
+}
+static const char *names[] = {"v_mem", "i_syn", "b", "spike_threshold", "tau_mem", "tau_syn", "tau_adapt",
+  "alpha_mem", "alpha_syn", "alpha_adapt", "min_v_mem", "rec_connect.weight", "weight", "bias", "x", ""};
+static const char *rname(void) { return names[pick(16)]; }
+
+int main(int argc, char **argv) {
+  unsigned long long seed = argc > 1 ? strtoull(argv[1], 0, 10) : 1;
+  int iterations = argc > 2 ? atoi(argv[2]) : 200;
+  state = seed;
+  sinabs_tensor *tensors[8] = {0};
+  sinabs_layer *layers[4] = {0};
+  sinabs_model *model = NULL;
+  sinabs_model_create(&model);
+  for (int it = 0; it < iterations; it++) {
+    int op = pick(18);
+    fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
+    switch (op) {
+    case 0: case 1: { /* tensor */
+      int64_t shape[5]; int rank = pick(5);
+      for (int i = 0; i < rank; i++) shape[i] = pick(4) ? pick(5) : rdim();
+      int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = NULL;
+      sinabs_tensor_create(&tensors[k], shape, rank);
+      if (tensors[k]) { float *d = NULL; int64_t n = 0; sinabs_tensor_data(&d, tensors[k]); sinabs_tensor_numel(&n, tensors[k]);
+        for (int64_t i = 0; i < n; i++) d[i] = rf() * (pick(3) ? 0.3f : 1.0f); }
+      break; }
+    case 2: { /* neuron layer with random options */
+      sinabs_neuron_options o; sinabs_neuron_options_init(&o, 1 + pick(4));
+      if (pick(2)) o.form = pick(4);
+      o.batch_size = pick(3) ? pick(4) : rdim(); o.num_timesteps = pick(3) ? pick(4) : rdim();
+      o.recurrent_features = pick(3) ? pick(5) : rdim();
+      /* Each field is changed with probability 1/n. */
+#define MAYBE(n, statement) do { if (!pick(n)) { statement; } } while (0)
+      MAYBE(3, o.tau_mem = rf());
+      MAYBE(3, o.tau_syn = rf());
+      MAYBE(4, o.spike_threshold = rf());
+      MAYBE(3, o.spike_fn = pick(4));
+      MAYBE(3, o.max_num_spikes_per_bin = pick(4) - 1);
+      MAYBE(3, o.reset_fn = pick(3));
+      MAYBE(3, o.subtract_value = rf());
+      MAYBE(3, o.min_v_mem = -rf());
+      MAYBE(3, o.surrogate_fn = pick(6));
+      o.record_states = pick(2);
+      o.train_alphas = pick(2);
+      MAYBE(4, o.norm_input = pick(2));
+      MAYBE(4, o.adapt_scale = rf());
+      MAYBE(4, o.tau_adapt = rf());
+      int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
+      sinabs_neuron_layer_create(&layers[k], &o);
+      if (layers[k] && pick(2)) sinabs_layer_set_training(layers[k], 1);
+      break; }
+    case 3: { int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
+      sinabs_linear_layer_create(&layers[k], pick(3) ? pick(5) : rdim(), pick(5), pick(2)); break; }
+    case 4: case 5: { sinabs_tensor *out = NULL; sinabs_tensor *T = tensors[pick(8)]; sinabs_layer *L = layers[pick(4)];
+      if (getenv("DEBUG") && T) { int64_t d[8]; int32_t r = 0; sinabs_tensor_shape(d, 8, &r, T);
+        fprintf(stderr, "forward shape:"); for (int i = 0; i < r; i++) fprintf(stderr, " %lld", (long long)d[i]); fprintf(stderr, "\n"); }
+      sinabs_layer_forward(&out, L, T);
+      if (out && pick(2)) { int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = out; } else sinabs_tensor_free(out); break; }
+    case 6: sinabs_layer_forward_into(tensors[pick(8)], layers[pick(4)], tensors[pick(8)]); break;
+    case 7: { sinabs_tensor *g = NULL; sinabs_layer_backward(&g, layers[pick(4)], tensors[pick(8)]); sinabs_tensor_free(g); break; }
+    case 8: sinabs_layer_set_state(layers[pick(4)], rname(), tensors[pick(8)]); break;
+    case 9: sinabs_layer_set_parameter(layers[pick(4)], rname(), tensors[pick(8)]); break;
+    case 10: { const char *n[1] = {rname()}; float lo[1] = {rf()}, hi[1] = {rf()};
+      sinabs_layer_reset_states(layers[pick(4)], pick(2), n, lo, hi, pick(2), rnd()); break; }
+    case 11: { sinabs_tensor *t = NULL; const char *n = rname();
+      switch (pick(4)) { case 0: sinabs_layer_get_state(&t, layers[pick(4)], n); break;
+        case 1: sinabs_layer_get_parameter(&t, layers[pick(4)], n); break;
+        case 2: sinabs_layer_get_grad(&t, layers[pick(4)], n); break;
+        default: sinabs_layer_get_recording(&t, layers[pick(4)], n); }
+      if (t && pick(2)) { int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = t; } else sinabs_tensor_free(t); break; }
+    case 12: { int64_t shape[4]; int rank = pick(4); for (int i = 0; i < rank; i++) shape[i] = pick(3) ? pick(6) - 1 : rdim();
+      sinabs_tensor *t = NULL; sinabs_tensor_reshape(&t, tensors[pick(8)], shape, rank);
+      if (t) { int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = t; } break; }
+    case 13: { sinabs_layer *l = layers[pick(4)]; if (l && pick(3)) sinabs_model_append(model, l);
+      else if (pick(2)) { sinabs_tensor *t = NULL; sinabs_model_forward(&t, model, tensors[pick(8)]); sinabs_tensor_free(t); }
+      else { sinabs_model_reset_states(model); if (pick(4) == 0) { sinabs_model_free(model); model = NULL; sinabs_model_create(&model); } }
+      break; }
+    case 14: sinabs_tensor_copy_into(tensors[pick(8)], tensors[pick(8)]); break;
+    case 15: sinabs_set_num_threads(pick(5)); break;
+    case 16: { /* a larger input for the parallel paths */
+      int64_t shape[3] = {1 + pick(8), 1 + pick(30), 1 + pick(3000)};
+      int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = NULL;
+      sinabs_tensor_create(&tensors[k], shape, 3);
+      if (tensors[k]) { float *d = NULL; sinabs_tensor_data(&d, tensors[k]);
+        for (int64_t i = 0; i < shape[0] * shape[1] * shape[2]; i++) d[i] = (float)(rnd() % 100) / 50.0f; }
+      break; }
+    case 17: { sinabs_layer *l = NULL; sinabs_model_get_layer(&l, model, pick(6) - 1);
+      if (l) { int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = l; } break; }
+    }
+  }
+  for (int k = 0; k < 8; k++) sinabs_tensor_free(tensors[k]);
+  for (int k = 0; k < 4; k++) sinabs_layer_free(layers[k]);
+  sinabs_model_free(model);
+  return 0;
+}
