@@ -179,6 +179,14 @@ def test_model_and_misc_bad_input():
         ss.zeros((2, 3)).reshape(4, 2)
     with pytest.raises(TypeError):
         ss.layers.IAF().reset_states(value_ranges={"v_mem": 3})
+    native = ss.layers.IAF().native
+    with pytest.raises(TypeError, match="low, high"):
+        native.reset_states(True, {"v_mem": 3})
+    with pytest.raises(TypeError, match="low, high"):
+        native.reset_states(True, {"v_mem": [1.0, 2.0, 3.0]})
+    with pytest.raises(TypeError):
+        native.reset_states(True, [("v_mem", (0, 1))])
+    native.reset_states(True, {"v_mem": [0.0, 1.0]}, 5)  # any 2-sequence
 
 
 def test_misaligned_and_foreign_byte_order_buffers():

@@ -356,9 +356,16 @@ static PyObject *layer_reset_states(LayerObject *self, PyObject *args, PyObject 
     double low, high;
     names[i] = PyUnicode_AsUTF8(key); /* borrowed from the dict's key */
     if (names[i] == NULL) goto done;
-    if (!PyArg_ParseTuple(value, "dd;value_ranges entries must be (low, high)", &low, &high)) {
+    PyObject *pair = PySequence_Check(value) ? PySequence_Tuple(value) : NULL;
+    if (pair == NULL) {
+      PyErr_Clear();
+      PyErr_Format(PyExc_TypeError, "value_ranges['%s'] must be (low, high), got %s", names[i],
+                   Py_TYPE(value)->tp_name);
       goto done;
     }
+    int parsed = PyArg_ParseTuple(pair, "dd;value_ranges entries must be (low, high)", &low, &high);
+    Py_DECREF(pair);
+    if (!parsed) goto done;
     lows[i] = (float)low;
     highs[i] = (float)high;
     i++;
