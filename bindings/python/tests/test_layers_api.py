@@ -253,3 +253,51 @@ def test_construction_options_are_read_only():
         layer.spike_fn = ss.activation.SingleSpike
     layer.my_note = "free attributes still work"
     assert layer.my_note == "free attributes still work"
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ss.layers.LIF(tau_mem=7.0, tau_syn=3.0, record_states=True),
+    lambda: ss.layers.ALIFSqueeze(tau_mem=5.0, tau_adapt=9.0, batch_size=2),
+    lambda: ss.layers.IAFRecurrent(rec_connect=ss.Linear(4, 4, bias=False)),
+    lambda: ss.layers.ExpLeak(tau_mem=4.0, train_alphas=True),
+], ids=["LIF", "ALIFSqueeze", "IAFRecurrent", "ExpLeak"])
+def test_deepcopy_and_pickle_make_independent_equal_layers(make):
+    import copy
+    import pickle
+
+    layer = make()
+    x = x_of(2, 6, 4, seed=5)
+    if isinstance(layer, ss.layers.ALIFSqueeze):
+        x = x.reshape(12, 4)
+    layer(x)
+    for clone in (copy.deepcopy(layer), pickle.loads(pickle.dumps(layer))):
+        assert type(clone) is type(layer) and clone.native is not layer.native
+        assert clone.parameter_names == layer.parameter_names
+        for name in layer.state_names:
+            assert np.array_equal(np.asarray(getattr(clone, name)), np.asarray(getattr(layer, name)))
+        assert np.array_equal(np.asarray(clone(x)), np.asarray(copy.deepcopy(layer)(x)))
+        if hasattr(layer, "rec_connect"):
+            assert np.array_equal(np.asarray(clone.rec_connect.weight),
+                                  np.asarray(layer.rec_connect.weight))
+    fresh = make()
+    assert fresh.shape is None
+    clone = copy.deepcopy(fresh)  # before any forward: states stay uninitialised
+    assert clone.shape is None
+
+
+def test_deepcopy_of_linear_and_sequential():
+    import copy
+    import pickle
+
+    linear = ss.Linear(3, 2)
+    model = ss.Sequential(linear, ss.layers.IAF())
+    x = x_of(1, 4, 3, seed=2)
+    expected = np.asarray(model(x)).copy()
+    model.reset_states()
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert clone[0] is not linear
+        assert np.array_equal(np.asarray(clone[0].weight), np.asarray(linear.weight))
+        assert np.array_equal(np.asarray(clone(x)), expected)
+    clone = copy.deepcopy(linear)
+    clone.weight = np.zeros((2, 3), dtype=np.float32)
+    assert np.any(np.asarray(linear.weight))  # the original is untouched

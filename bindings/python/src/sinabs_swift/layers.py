@@ -35,6 +35,7 @@ class _NeuronLayer:
     def _build(self, model, options, shape, **attributes):
         options = {**options, **self._form_options}
         native = _native.neuron_layer(model, **options)
+        object.__setattr__(self, "_spec", (model, options))  # for copy and pickle
         object.__setattr__(self, "_native", native)
         object.__setattr__(self, "_state_names", native.state_names())
         object.__setattr__(self, "_parameter_names", native.parameter_names())
@@ -117,6 +118,33 @@ class _NeuronLayer:
                                  f"{type(self).__name__} to change it")
         else:
             object.__setattr__(self, name, value)
+
+    # copy.deepcopy and pickle: rebuild the native layer from its options, then
+    # copy parameters and states in (numpy arrays travel, handles do not).
+    def __getstate__(self):
+        native = self._native
+        plain = {k: v for k, v in self.__dict__.items()
+                 if k not in ("_native", "_spec", "_state_names", "_parameter_names", "rec_connect")}
+        return {"spec": self._spec, "plain": plain,
+                "parameters": {n: np.array(native.get_parameter(n)) for n in self._parameter_names},
+                "states": {n: np.array(native.get_state(n)) for n in self._state_names}}
+
+    def __setstate__(self, saved):
+        model, options = saved["spec"]
+        native = _native.neuron_layer(model, **options)
+        for name, value in saved["parameters"].items():
+            native.set_parameter(name, value)
+        if saved["states"]["v_mem"].shape != (0,):
+            for name, value in saved["states"].items():
+                native.set_state(name, value)
+        for key, value in saved["plain"].items():
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "_spec", (model, options))
+        object.__setattr__(self, "_native", native)
+        object.__setattr__(self, "_state_names", native.state_names())
+        object.__setattr__(self, "_parameter_names", native.parameter_names())
+        if "rec_connect.weight" in self._parameter_names:
+            object.__setattr__(self, "rec_connect", _RecurrentConnection(self))
 
     def __repr__(self):
         return f"{type(self).__name__}(shape={self.shape})"
@@ -388,6 +416,21 @@ class Linear:
 
     __call__ = forward
 
+    def __getstate__(self):
+        return {"in_features": self.in_features, "out_features": self.out_features,
+                "parameters": {n: np.array(self._native.get_parameter(n))
+                               for n in self._native.parameter_names()}}
+
+    def __setstate__(self, saved):
+        parameters = saved["parameters"]
+        native = _native.linear_layer(saved["in_features"], saved["out_features"],
+                                      "bias" in parameters)
+        for name, value in parameters.items():
+            native.set_parameter(name, value)
+        object.__setattr__(self, "_native", native)
+        object.__setattr__(self, "in_features", saved["in_features"])
+        object.__setattr__(self, "out_features", saved["out_features"])
+
     def __repr__(self):
         return f"Linear(in_features={self.in_features}, out_features={self.out_features}, " \
                f"bias={self.bias is not None})"
@@ -415,3 +458,9 @@ class Sequential:
 
     def reset_states(self):
         self._model.reset_states()
+
+    def __getstate__(self):
+        return {"layers": self._layers}
+
+    def __setstate__(self, saved):
+        self.__init__(*saved["layers"])
