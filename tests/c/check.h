@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "sinabs.h"
 
 static int checks_run = 0, checks_failed = 0;
@@ -25,11 +26,16 @@ static int checks_run = 0, checks_failed = 0;
 #define CHECK_STATUS(call, status) CHECK((call) == (status))
 #define CHECK_NEAR(a, b, tol) CHECK(fabs((double)(a) - (double)(b)) <= (tol))
 
-/* A failing call must return `status` and leave a message for the caller. */
+/* A failing call must return `status` and leave a message of its own: a
+ * marker message is set first (a refused thread count) and must be replaced. */
 #define CHECK_FAILS(call, status)                                             \
   do {                                                                        \
+    char marker_[128];                                                        \
+    sinabs_set_num_threads(-12345);                                           \
+    snprintf(marker_, sizeof marker_, "%s", sinabs_last_error());             \
     CHECK_STATUS(call, status);                                               \
-    CHECK(sinabs_last_error()[0] != '\0');                                    \
+    CHECK(sinabs_last_error()[0] != '\0' &&                                   \
+          strcmp(sinabs_last_error(), marker_) != 0);                         \
   } while (0)
 
 /* A non-NULL value that is not a handle: failing calls must overwrite it with
