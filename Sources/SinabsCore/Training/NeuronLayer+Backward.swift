@@ -128,12 +128,14 @@ extension NeuronLayer {
         }
         // rec_connect.bias (when set) is added at every step but the first.
         if let gradBias = autograd.gradients["rec_connect.bias"]?.baseAddress {
+            var sums = [Double](repeating: 0, count: n)  // B (T - 1) terms each
             for b in 0..<batch {
                 for t in 1..<time {
                     let row = gx + b * rowStride + t * n
-                    for k in 0..<n { gradBias[k] += row[k] }
+                    for k in 0..<n { sums[k] += Double(row[k]) }
                 }
             }
+            for k in 0..<n { gradBias[k] += Float(sums[k]) }
         }
     }
 
