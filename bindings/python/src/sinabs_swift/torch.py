@@ -364,10 +364,8 @@ def _recurrent_linear(rec_connect):
 
 class _Recurrent:
     """`rec_connect` (a square nn.Linear, registered as a submodule): its
-    weight is pushed to the native layer before each forward and trained by
-    the native backward. A bias b is added in torch to the input of every
-    step after the first (where sinabs adds rec_connect's output), so torch
-    autograd trains it: the same sum, up to float rounding order."""
+    weight and bias are pushed to the native layer before each forward and
+    trained by the native backward."""
 
     def _recurrent_init(self, rec_connect):
         NeuronModule.__init__(self)
@@ -378,18 +376,11 @@ class _Recurrent:
         return {"form": _native.FORM_RECURRENT, "recurrent_features": self._linear[0].in_features}
 
     def _parameter_sources(self):
-        return super()._parameter_sources() + [("rec_connect.weight", self._linear[0].weight)]
-
-    def _prepare_input(self, input_data):
-        bias = self._linear[0].bias
-        if bias is None or input_data.dim() < 3 or input_data.shape[1] < 2:
-            return input_data  # the native layer checks the shape
-        batch, time, *trailing = input_data.shape
-        if input_data[0, 0].numel() != bias.numel():
-            raise ValueError(f"recurrent layer has {bias.numel()} neurons per sample, "
-                             f"input has {input_data[0, 0].numel()}")
-        per_step = bias.reshape(trailing).expand(batch, time - 1, *trailing)
-        return torch.cat([input_data[:, :1], input_data[:, 1:] + per_step], dim=1)
+        linear = self._linear[0]
+        sources = [("rec_connect.weight", linear.weight)]
+        if linear.bias is not None:
+            sources.append(("rec_connect.bias", linear.bias))
+        return super()._parameter_sources() + sources
 
     @property
     def _param_dict(self):

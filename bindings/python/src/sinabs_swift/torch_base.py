@@ -86,7 +86,7 @@ class NeuronModule(nn.Module):
         names, tensors = [], []
         held = self._native.parameter_names
         for name, value in self._parameter_sources():
-            if name not in held:
+            if name not in held and name not in TRAINABLE:
                 continue  # fixed at construction in libsinabs (ALIF's min_v_mem)
             self._native.set_parameter(name, value)
             if name in TRAINABLE:
@@ -94,16 +94,11 @@ class NeuronModule(nn.Module):
                 tensors.append(value)
         return names, tensors
 
-    def _prepare_input(self, input_data):
-        """Hook for forms that add to the input in torch (recurrent bias)."""
-        return input_data
-
     # --- forward ----------------------------------------------------------
 
     def forward(self, input_data):
         """Output (spikes; ExpLeak: v_mem) with the input's shape."""
         names, trainable = self._push_parameters()
-        input_data = self._prepare_input(input_data)
         track = torch.is_grad_enabled() and (
             input_data.requires_grad or any(p.requires_grad for p in trainable))
         if track:
