@@ -194,7 +194,36 @@ static void test_recurrent(void) {
   CHECK_OK(sinabs_layer_forward(&out, layer, input));
   float *y = data_of(out);
   CHECK(y[0] == 1.0f && y[1] == 0.0f && y[2] == 0.0f && y[3] == 2.0f);
+  CHECK(state_at(layer, "v_mem", 1) == 0.0f);
   sinabs_tensor_free(out);
+
+  /* rec_connect.bias: added to the feedback from the second step on. Wrong
+   * shape or non-finite values are refused and add nothing. */
+  int32_t n = 0;
+  int64_t bshape[1] = {2}, bwrong[1] = {3};
+  const float bias[2] = {0.0f, 0.5f}, bad_bias[2] = {0.0f, NAN};
+  sinabs_tensor *b = tensor_of(bshape, 1, bias), *bb = tensor_of(bshape, 1, bad_bias);
+  sinabs_tensor *b3 = tensor_of(bwrong, 1, NULL);
+  CHECK_FAILS(sinabs_layer_set_parameter(layer, "rec_connect.bias", b3), SINABS_ERR_SHAPE);
+  CHECK_FAILS(sinabs_layer_set_parameter(layer, "rec_connect.bias", bb), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_OK(sinabs_layer_parameter_count(&n, layer));
+  CHECK(n == 2); /* spike_threshold, rec_connect.weight */
+  CHECK_OK(sinabs_layer_set_parameter(layer, "rec_connect.bias", b));
+  CHECK_OK(sinabs_layer_parameter_count(&n, layer));
+  CHECK(n == 3);
+  const char *bias_name = NULL;
+  CHECK_OK(sinabs_layer_parameter_name(&bias_name, layer, 2));
+  CHECK(bias_name && strcmp(bias_name, "rec_connect.bias") == 0);
+  CHECK_OK(sinabs_layer_reset_states(layer, 0, NULL, NULL, NULL, 0, 0));
+  CHECK_OK(sinabs_layer_forward(&out, layer, input));
+  y = data_of(out);
+  /* t1: neuron 1 gets 2 * 1 + 0.5 = 2.5 -> 2 spikes, 0.5 left */
+  CHECK(y[0] == 1.0f && y[1] == 0.0f && y[2] == 0.0f && y[3] == 2.0f);
+  CHECK_NEAR(state_at(layer, "v_mem", 1), 0.5, 1e-6);
+  sinabs_tensor_free(out);
+  sinabs_tensor_free(b3);
+  sinabs_tensor_free(bb);
+  sinabs_tensor_free(b);
 
   /* Wrong feature count: (1, 2, 3) and (1, 2, 1, 3). */
   int64_t three[3] = {1, 2, 3}, split[4] = {1, 2, 1, 3}, rank1[1] = {2};
@@ -686,6 +715,13 @@ static void test_names_round_trip(void) {
         sinabs_tensor *input = tensor_of(shape, 3, x), *out = NULL, *grad_in = NULL;
         sinabs_tensor *ones = tensor_of(shape, 3, NULL);
         for (int i = 0; i < 24; i++) data_of(ones)[i] = 1.0f;
+        if (recurrent && (variant & 1)) { /* with a recurrent bias too */
+          int64_t bshape[1] = {3};
+          const float bias[3] = {0.1f, 0.2f, 0.3f};
+          sinabs_tensor *b = tensor_of(bshape, 1, bias);
+          CHECK_OK(sinabs_layer_set_parameter(layer, "rec_connect.bias", b));
+          sinabs_tensor_free(b);
+        }
         CHECK_OK(sinabs_layer_set_training(layer, 1));
         CHECK_OK(sinabs_layer_forward(&out, layer, input));
         CHECK_OK(sinabs_layer_backward(&grad_in, layer, ones));
