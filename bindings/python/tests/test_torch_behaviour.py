@@ -299,3 +299,21 @@ def test_a_dropped_layer_is_freed_without_the_cycle_collector():
         assert alive() is None
     finally:
         gc.enable()
+
+
+def test_non_cpu_input_is_refused():
+    with pytest.raises(ValueError, match="CPU"):
+        ss.IAF()(torch.empty(2, 3, 4, device="meta"))
+
+
+def test_outputs_kept_by_the_caller_are_never_overwritten():
+    # The output memory is reused only once nobody holds the last output.
+    layer = ss.IAF()
+    first = layer(torch.full((1, 3, 2), 1.5))
+    first_values = first.clone()
+    second = layer(torch.zeros(1, 3, 2))
+    assert torch.equal(first, first_values)
+    assert second.data_ptr() != first.data_ptr()
+    pointer = second.data_ptr()
+    del second
+    assert layer(torch.zeros(1, 3, 2)).data_ptr() == pointer
