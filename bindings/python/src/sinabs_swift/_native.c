@@ -21,24 +21,11 @@ static PyObject *as_tensor(PyObject *module, PyObject *obj) {
 }
 
 static PyObject *zeros(PyObject *module, PyObject *shape_obj) {
-  PyObject *fast = PySequence_Fast(shape_obj, "zeros() takes a sequence of ints");
-  if (fast == NULL) return NULL;
-  Py_ssize_t rank = PySequence_Fast_GET_SIZE(fast);
   int64_t shape[SINABS_MAX_RANK];
-  if (rank > SINABS_MAX_RANK) {
-    Py_DECREF(fast);
-    return PyErr_Format(PyExc_ValueError, "rank %zd exceeds the maximum %d", rank, SINABS_MAX_RANK);
-  }
-  for (Py_ssize_t i = 0; i < rank; i++) {
-    shape[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
-    if (shape[i] == -1 && PyErr_Occurred()) {
-      Py_DECREF(fast);
-      return NULL;
-    }
-  }
-  Py_DECREF(fast);
+  int32_t rank = 0;
+  if (native_parse_shape(shape_obj, shape, &rank) < 0) return NULL;
   sinabs_tensor *handle = NULL;
-  sinabs_status status = sinabs_tensor_create(&handle, shape, (int32_t)rank);
+  sinabs_status status = sinabs_tensor_create(&handle, shape, rank);
   if (status != SINABS_OK) return native_fail(status);
   return native_tensor_new(PyModule_GetState(module), handle, 0);
 }

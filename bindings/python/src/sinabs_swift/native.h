@@ -52,6 +52,8 @@ PyObject *native_fail(sinabs_status status);
 extern PyType_Spec native_tensor_spec;
 /* A new Tensor that takes over `handle` (freed on failure too). */
 PyObject *native_tensor_new(native_state *state, sinabs_tensor *handle, int readonly);
+/* A sequence of ints -> shape[SINABS_MAX_RANK] and *rank; -1 with an exception. */
+int native_parse_shape(PyObject *dims, int64_t *shape, int32_t *rank);
 /* The live handle of a Tensor, or NULL with ValueError if closed. */
 sinabs_tensor *native_tensor_handle(TensorObject *tensor);
 

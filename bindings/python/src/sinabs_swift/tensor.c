@@ -51,6 +51,24 @@ fail:
   return NULL;
 }
 
+int native_parse_shape(PyObject *dims, int64_t *shape, int32_t *rank) {
+  PyObject *fast = PySequence_Fast(dims, "a shape must be a sequence of ints");
+  if (fast == NULL) return -1;
+  Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+  int result = 0;
+  if (count > SINABS_MAX_RANK) {
+    PyErr_Format(PyExc_ValueError, "rank %zd exceeds the maximum %d", count, SINABS_MAX_RANK);
+    result = -1;
+  }
+  for (Py_ssize_t i = 0; result == 0 && i < count; i++) {
+    shape[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
+    if (shape[i] == -1 && PyErr_Occurred()) result = -1;
+  }
+  Py_DECREF(fast);
+  *rank = (int32_t)count;
+  return result;
+}
+
 sinabs_tensor *native_tensor_handle(TensorObject *self) {
   if (self->handle == NULL) {
     PyErr_SetString(PyExc_ValueError, "the tensor was closed");
@@ -357,24 +375,11 @@ static PyObject *tensor_reshape(TensorObject *self, PyObject *args) {
   if (PyTuple_GET_SIZE(args) == 1 && PySequence_Check(PyTuple_GET_ITEM(args, 0))) {
     dims = PyTuple_GET_ITEM(args, 0); /* reshape((2, 3)) as well as reshape(2, 3) */
   }
-  PyObject *fast = PySequence_Fast(dims, "shape must be a sequence of ints");
-  if (fast == NULL) return NULL;
-  Py_ssize_t rank = PySequence_Fast_GET_SIZE(fast);
-  if (rank > SINABS_MAX_RANK) {
-    Py_DECREF(fast);
-    return PyErr_Format(PyExc_ValueError, "rank %zd exceeds the maximum %d", rank, SINABS_MAX_RANK);
-  }
   int64_t shape[SINABS_MAX_RANK];
-  for (Py_ssize_t i = 0; i < rank; i++) {
-    shape[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
-    if (shape[i] == -1 && PyErr_Occurred()) {
-      Py_DECREF(fast);
-      return NULL;
-    }
-  }
-  Py_DECREF(fast);
+  int32_t rank = 0;
+  if (native_parse_shape(dims, shape, &rank) < 0) return NULL;
   sinabs_tensor *view = NULL;
-  sinabs_status status = sinabs_tensor_reshape(&view, source, shape, (int32_t)rank);
+  sinabs_status status = sinabs_tensor_reshape(&view, source, shape, rank);
   if (status != SINABS_OK) return native_fail(status);
   return native_tensor_new(native_state_of_type(Py_TYPE(self)), view, self->readonly);
 }
