@@ -317,3 +317,17 @@ def test_outputs_kept_by_the_caller_are_never_overwritten():
     pointer = second.data_ptr()
     del second
     assert layer(torch.zeros(1, 3, 2)).data_ptr() == pointer
+
+
+def test_states_can_be_given_a_new_shape():
+    layer = ss.LIF(tau_mem=5.0, tau_syn=2.0)
+    layer(torch.rand(2, 4, 3))
+    layer.init_state_with_shape((5, 7))
+    assert layer.v_mem.shape == (5, 7) and layer.i_syn.shape == (5, 7)
+    layer.v_mem = torch.full((1, 2), 0.5)
+    assert torch.equal(layer.v_mem, torch.full((1, 2), 0.5))
+    assert torch.equal(layer.i_syn, torch.zeros(1, 2))
+    reference = sl.LIF(tau_mem=5.0, tau_syn=2.0)
+    reference.v_mem, reference.i_syn = torch.full((1, 2), 0.5), torch.zeros(1, 2)
+    x = torch.rand(1, 6, 2) * 2
+    assert_close(layer(x), reference(x), "output after a new state shape")

@@ -118,9 +118,18 @@ class NeuronModule(nn.Module):
 
     def __setattr__(self, name, value):
         if name in self.__dict__.get("_state_names", ()) and isinstance(value, torch.Tensor):
-            self._native.set_state(name, value)
+            self._set_state(name, value)
         else:
             super().__setattr__(name, value)
+
+    def _set_state(self, name, value):
+        """Copies `value` into state `name`; a new shape re-creates every
+        state (the others as zeros), as sinabs' init_state_with_shape."""
+        current = self._native.state(name).shape
+        if current != torch.Size([0]) and current != value.shape:
+            # libsinabs keeps a state's shape until a forward changes it: start afresh.
+            object.__setattr__(self, "_native", NativeNeuron.rebuild(self._native.spec, {}))
+        self._native.set_state(name, value)
 
     def is_state_initialised(self):
         return self._native.state("v_mem").shape != torch.Size([0])
@@ -130,7 +139,9 @@ class NeuronModule(nn.Module):
 
     def init_state_with_shape(self, shape, randomize=False):
         """Every state as zeros of `shape`, then randomised with `randomize`."""
-        self._native.set_state("v_mem", torch.zeros(tuple(shape)))
+        zeros = torch.zeros(tuple(shape))
+        for name in self._state_names:
+            self._set_state(name, zeros)
         self.reset_states(randomize=randomize)
 
     def reset_states(self, randomize=False, value_ranges=None):
@@ -193,7 +204,7 @@ class NeuronModule(nn.Module):
             if key not in state_dict:
                 missing_keys.append(key)
             elif state_dict[key].numel() > 0:
-                self._native.set_state(name, state_dict[key])
+                self._set_state(name, state_dict[key])
         rest = {k: v for k, v in state_dict.items() if k not in states}
         super()._load_from_state_dict(rest, prefix, local_metadata, strict,
                                       missing_keys, unexpected_keys, error_msgs)
