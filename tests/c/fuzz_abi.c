@@ -29,7 +29,7 @@ static int64_t rdim(void) {
   switch (pick(12)) { case 0: return -1; case 1: return INT64_MAX; case 2: return 1LL << 40; default: return pick(5); }
 }
 static const char *names[] = {"v_mem", "i_syn", "b", "spike_threshold", "tau_mem", "tau_syn", "tau_adapt",
-  "alpha_mem", "alpha_syn", "alpha_adapt", "min_v_mem", "rec_connect.weight", "weight", "bias", "x", ""};
+  "alpha_mem", "alpha_syn", "alpha_adapt", "min_v_mem", "rec_connect.weight", "rec_connect.bias", "weight", "bias", ""};
 static const char *rname(void) { return names[pick(16)]; }
 
 int main(int argc, char **argv) {
