@@ -221,7 +221,7 @@ def test_deepcopy_and_pickle_keep_parameters_and_states():
         assert clone._native is not layer._native
         assert torch.equal(clone.v_mem, v_before)
         assert torch.equal(clone.rec_connect.weight, layer.rec_connect.weight)
-        assert clone._linear[0] is clone.rec_connect
+        assert clone.rec_connect is not layer.rec_connect
         assert torch.equal(clone(x), expected)
         clone.v_mem.fill_(9.0)
         assert not torch.equal(clone.v_mem, layer.v_mem)

@@ -370,13 +370,14 @@ class _Recurrent:
     def _recurrent_init(self, rec_connect):
         NeuronModule.__init__(self)
         self.rec_connect = rec_connect
-        self._linear = (_recurrent_linear(rec_connect),)  # a tuple: not a second submodule
+        _recurrent_linear(rec_connect)  # refuse what libsinabs cannot compute, now
 
     def _form_options(self):
-        return {"form": _native.FORM_RECURRENT, "recurrent_features": self._linear[0].in_features}
+        features = _recurrent_linear(self.rec_connect).in_features
+        return {"form": _native.FORM_RECURRENT, "recurrent_features": features}
 
     def _parameter_sources(self):
-        linear = self._linear[0]
+        linear = _recurrent_linear(self.rec_connect)  # looked up each time: may be replaced
         sources = [("rec_connect.weight", linear.weight)]
         if linear.bias is not None:
             sources.append(("rec_connect.bias", linear.bias))
