@@ -17,7 +17,7 @@ SWIFT_RELEASE := swift build -c release --scratch-path $(SCRATCH) --product sina
 CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
-.PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-ctypes examples \
+.PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
         test-python python bench bench-bptt install clean
 
 all: lib
@@ -89,6 +89,17 @@ $(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) include/sinabs.h | lib
 
 test-c: lib $(C_TESTS)
 	@set -e; for t in $(C_TESTS); do echo "== $$t"; $$t; done
+
+# Optional, not part of test (needs valgrind): the C tests under memcheck.
+# valgrind 3.19 cannot read the Swift toolchain's DWARF 5, so the tests load a
+# copy of the library without debug info; the Swift runtime's one-time
+# metadata caches are "possibly lost" by design and not reported.
+test-c-valgrind: lib $(C_TESTS)
+	@mkdir -p $(BUILD)/valgrind
+	@objcopy --strip-debug $(LIBDIR)/libsinabs.so.$(VERSION) $(BUILD)/valgrind/$(SONAME)
+	@set -e; for t in $(C_TESTS); do echo "== valgrind $$t"; \
+	  LD_LIBRARY_PATH=$(abspath $(BUILD)/valgrind) valgrind -q --error-exitcode=1 --leak-check=full \
+	    --show-possibly-lost=no --errors-for-leak-kinds=definite $$t; done
 
 test-ctypes: lib deps-python
 	SINABS_LIBRARY=$(abspath $(LIBDIR)/$(SONAME)) $(PYTHON) -m pytest -q tests/ctypes
