@@ -14,7 +14,7 @@ class NumpyNeuron:
     def __init__(self, kind, tau_mem=None, tau_syn=None, tau_adapt=None, adapt_scale=1.8,
                  spike_threshold=1.0, spike="multi", max_spikes=None, reset="subtract",
                  reset_value=0.0, subtract_value=None, min_v_mem=None, norm_input=None,
-                 weight=None, sinabs_membrane_reset=False):
+                 weight=None, bias=None, sinabs_membrane_reset=False):
         self.kind = kind
         self.alpha_mem = F(1.0) if kind == "IAF" else np.exp(F(-1.0) / F(tau_mem))
         self.alpha_syn = None if tau_syn is None else np.exp(F(-1.0) / F(tau_syn))
@@ -31,6 +31,7 @@ class NumpyNeuron:
             norm_input = kind in ("LIF", "ALIF")
         self.norm_input = norm_input
         self.weight = None if weight is None else np.asarray(weight, F)
+        self.bias = None if bias is None else np.asarray(bias, F)
         self.sinabs_membrane_reset = sinabs_membrane_reset
 
     def spikes_of(self, v, threshold):
@@ -95,6 +96,8 @@ class NumpyNeuron:
                 rec[name][:, t] = states[name]
             if self.weight is not None:
                 flat = spikes.reshape(batch, -1) @ self.weight.T
+                if self.bias is not None:
+                    flat = flat + self.bias
                 rec_in = flat.reshape(shape).astype(F)
         states = {"v_mem": v, "i_syn": i_syn, "b": b}
         if self.kind == "ALIF":

@@ -29,7 +29,8 @@ def layer_kwargs(params: dict) -> dict:
     kwargs = {}
     for name, value in params.items():
         if isinstance(value, dict) and value.get("type") == "Linear":
-            kwargs[name] = SimpleNamespace(weight=array(value["weight"]), bias=None)
+            bias = array(value["bias"]) if value.get("bias") is not None else None
+            kwargs[name] = SimpleNamespace(weight=array(value["weight"]), bias=bias)
         elif isinstance(value, dict) and "type" in value:
             kwargs[name] = activation(value)
         else:
@@ -63,6 +64,7 @@ def numpy_model(case, sinabs_membrane_reset=False) -> NumpyNeuron:
         min_v_mem=params.get("min_v_mem"),
         norm_input=params.get("norm_input"),
         weight=None if weight is None else array(weight["weight"]),
+        bias=None if weight is None or weight.get("bias") is None else array(weight["bias"]),
         sinabs_membrane_reset=sinabs_membrane_reset,
     )
 

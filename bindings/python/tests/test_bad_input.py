@@ -1,5 +1,7 @@
 """Bad input raises a clear Python exception (never a crash), and says what
 was got and what is accepted."""
+import types
+
 import numpy as np
 import pytest
 
@@ -207,5 +209,6 @@ def test_recurrent_size_and_bias_mismatches():
     layer = ss.layers.IAFRecurrent(ss.Linear(3, 3, bias=False))
     with pytest.raises(ValueError, match="3 neurons"):
         layer(np.zeros((2, 3, 4), dtype=np.float32))
-    with pytest.raises(ValueError, match="bias"):
-        ss.layers.IAFRecurrent(ss.Linear(3, 3, bias=True))
+    with pytest.raises(ValueError):
+        ss.layers.IAFRecurrent(types.SimpleNamespace(weight=np.eye(3, dtype=np.float32),
+                                                     bias=np.zeros(4, dtype=np.float32)))

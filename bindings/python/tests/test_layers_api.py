@@ -147,6 +147,20 @@ def test_recurrent_with_our_linear_and_shared_weight_view():
     assert out[0, :, 0].tolist() == [1.0, 0.0]
 
 
+def test_recurrent_bias_is_added_and_shared():
+    linear = ss.Linear(2, 2)
+    linear.weight = np.zeros((2, 2), dtype=np.float32)
+    linear.bias = np.array([0.6, 0.0], dtype=np.float32)
+    layer = ss.layers.IAFRecurrent(rec_connect=linear)
+    assert "rec_connect.bias" in layer.parameter_names
+    assert np.asarray(layer.rec_connect.bias).tolist() == pytest.approx([0.6, 0.0])
+    out = np.asarray(layer(np.zeros((1, 3, 2), dtype=np.float32)))
+    # the bias enters from the second step on (rec_connect of the first step's spikes)
+    assert out[0, :, 0].tolist() == [0.0, 0.0, 1.0]
+    layer.rec_connect.bias = np.zeros(2, dtype=np.float32)
+    assert not np.any(np.asarray(layer.rec_connect.bias))
+
+
 def test_recurrent_accepts_torch_linear():
     torch = pytest.importorskip("torch")
     linear = torch.nn.Linear(4, 4, bias=False)
@@ -301,3 +315,13 @@ def test_deepcopy_of_linear_and_sequential():
     clone = copy.deepcopy(linear)
     clone.weight = np.zeros((2, 3), dtype=np.float32)
     assert np.any(np.asarray(linear.weight))  # the original is untouched
+
+
+def test_recurrent_bias_can_be_added_later():
+    layer = ss.layers.LIFRecurrent(tau_mem=4.0, rec_connect=ss.Linear(3, 3, bias=False))
+    assert layer.rec_connect.bias is None
+    layer.rec_connect.bias = [0.1, 0.2, 0.3]
+    assert "rec_connect.bias" in layer.parameter_names
+    assert np.asarray(layer.rec_connect.bias) == pytest.approx([0.1, 0.2, 0.3])
+    with pytest.raises(AttributeError):
+        layer.rec_connect.gain = 2.0

@@ -57,6 +57,9 @@ def configuration(seed):
         weight = np.random.default_rng(seed).normal(0, 0.5, (neurons, neurons)).astype(np.float32)
         params["rec_connect"] = {"type": "Linear",
                                  "weight": {"shape": [neurons, neurons], "data": weight.ravel().tolist()}}
+        if r.random() < 0.5:
+            bias = np.random.default_rng(seed + 1).normal(0, 0.3, neurons).astype(np.float32)
+            params["rec_connect"]["bias"] = {"shape": [neurons], "data": bias.tolist()}
     scale = 3.0 if kind != "ExpLeak" else 1.0
     return {"layer": {"type": kind + form, "params": params}}, (batch, time, neurons), scale
 
@@ -67,9 +70,11 @@ def sinabs_args(params):
     for name, value in params.items():
         if isinstance(value, dict) and value["type"] == "Linear":
             n = value["weight"]["shape"][0]
-            linear = torch.nn.Linear(n, n, bias=False)
+            linear = torch.nn.Linear(n, n, bias="bias" in value)
             with torch.no_grad():
                 linear.weight.copy_(torch.tensor(value["weight"]["data"]).reshape(n, n))
+                if "bias" in value:
+                    linear.bias.copy_(torch.tensor(value["bias"]["data"]))
             args[name] = linear
         elif isinstance(value, dict):
             cls = getattr(sinabs.activation, value["type"])

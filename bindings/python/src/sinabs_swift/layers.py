@@ -295,7 +295,13 @@ class _RecurrentConnection:
         raise AttributeError(name)
 
     def __setattr__(self, name, value):
-        setattr(self._layer, "rec_connect." + name, value)
+        if name not in ("weight", "bias"):
+            raise AttributeError(f"rec_connect has only weight and bias, not {name!r}")
+        layer = self._layer
+        full = "rec_connect." + name
+        shape = None if full not in layer._parameter_names else layer._native.get_parameter(full).shape
+        layer._native.set_parameter(full, float32_array(value, shape))  # adds a missing bias
+        object.__setattr__(layer, "_parameter_names", layer._native.parameter_names())
 
 
 def _recurrent_weights(rec_connect):
@@ -320,13 +326,9 @@ class _Recurrent:
 
     def _recurrent_end(self, weight, bias):
         self._native.set_parameter("rec_connect.weight", weight)
-        if bias is not None:
-            if "rec_connect.bias" not in self._parameter_names:
-                if np.any(np.asarray(bias) != 0):
-                    raise ValueError("libsinabs recurrent layers have no rec_connect.bias; "
-                                     "pass a bias-free connection")
-            else:
-                self._native.set_parameter("rec_connect.bias", bias)
+        if bias is not None:  # libsinabs adds the bias parameter when it is first set
+            self._native.set_parameter("rec_connect.bias", bias)
+            object.__setattr__(self, "_parameter_names", self._native.parameter_names())
         object.__setattr__(self, "rec_connect", _RecurrentConnection(self))
 
 
