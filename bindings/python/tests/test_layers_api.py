@@ -325,3 +325,16 @@ def test_recurrent_bias_can_be_added_later():
     assert np.asarray(layer.rec_connect.bias) == pytest.approx([0.1, 0.2, 0.3])
     with pytest.raises(AttributeError):
         layer.rec_connect.gain = 2.0
+
+
+def test_import_and_use_need_only_numpy():
+    import subprocess
+    import sys
+    script = ("import sys, numpy as np, sinabs_swift as ss\n"
+              "ss.layers.LIF(tau_mem=3.0)(np.ones((1, 2, 3), np.float32))\n"
+              "ss.as_tensor(np.ones(2, np.float32))\n"
+              "assert 'torch' not in sys.modules and 'sinabs' not in sys.modules\n"
+              "print('ok')\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "ok", result.stderr

@@ -177,3 +177,12 @@ def test_scalar_tensor_converts_to_float():
         float(ss.zeros((2,)))
     with pytest.raises(TypeError):
         len(layer.tau_mem)
+
+
+def test_torch_views_and_parameters_take_the_right_path():
+    base = torch.arange(12, dtype=torch.float32)
+    view = base.view(3, 4)[1:]  # a view with a storage offset, no grad: the C fast path
+    t = ss.as_tensor(view)
+    assert t.data_ptr == view.data_ptr() and t.shape == (2, 4)
+    frozen = torch.nn.Parameter(torch.ones(3), requires_grad=False)
+    assert ss.as_tensor(frozen).data_ptr == frozen.data_ptr()

@@ -121,6 +121,8 @@ static int native_traverse(PyObject *module, visitproc visit, void *arg) {
   Py_VISIT(state->tensor_type);
   Py_VISIT(state->layer_type);
   Py_VISIT(state->model_type);
+  Py_VISIT(state->torch_tensor_type);
+  Py_VISIT(state->torch_to_dlpack);
   return 0;
 }
 
@@ -129,6 +131,8 @@ static int native_clear(PyObject *module) {
   Py_CLEAR(state->tensor_type);
   Py_CLEAR(state->layer_type);
   Py_CLEAR(state->model_type);
+  Py_CLEAR(state->torch_tensor_type);
+  Py_CLEAR(state->torch_to_dlpack);
   return 0;
 }
 

@@ -275,6 +275,52 @@ static sinabs_tensor *acquire_dlpack(PyObject *obj, const char *what, int *reado
   return handle;
 }
 
+/* torch implements __dlpack__ and __dlpack_device__ in Python (~7 us each);
+ * torch.utils.dlpack.to_dlpack is its C exporter (~1 us). Returns 1 if `obj`
+ * is a torch tensor that may take that path (one that does not require grad,
+ * which __dlpack__ would refuse), 0 if not, -1 with an exception. Looks for
+ * torch only if the program imported it: we never import torch ourselves. */
+static int is_plain_torch_tensor(native_state *state, PyObject *obj) {
+  if (state->torch_tensor_type == NULL) {
+    PyObject *name = PyUnicode_FromString("torch");
+    if (name == NULL) return -1;
+    PyObject *torch = PyImport_GetModule(name); /* NULL, no error: not imported */
+    Py_DECREF(name);
+    if (torch == NULL) return PyErr_Occurred() ? -1 : 0;
+    PyObject *type = PyObject_GetAttrString(torch, "Tensor");
+    PyObject *utils = type ? PyImport_ImportModule("torch.utils.dlpack") : NULL;
+    PyObject *export = utils ? PyObject_GetAttrString(utils, "to_dlpack") : NULL;
+    Py_DECREF(torch);
+    Py_XDECREF(utils);
+    if (export == NULL || !PyType_Check(type)) {
+      Py_XDECREF(type);
+      Py_XDECREF(export);
+      PyErr_Clear(); /* an unusual torch: use the generic protocol */
+      return 0;
+    }
+    state->torch_tensor_type = type;
+    state->torch_to_dlpack = export;
+  }
+  if (!PyObject_TypeCheck(obj, (PyTypeObject *)state->torch_tensor_type)) return 0;
+  PyObject *requires_grad = PyObject_GetAttrString(obj, "requires_grad");
+  if (requires_grad == NULL) return -1;
+  int needs_grad = PyObject_IsTrue(requires_grad);
+  Py_DECREF(requires_grad);
+  return needs_grad < 0 ? -1 : !needs_grad;
+}
+
+static sinabs_tensor *acquire_torch(native_state *state, PyObject *obj, const char *what,
+                                    int *readonly) {
+  PyObject *capsule = PyObject_CallOneArg(state->torch_to_dlpack, obj);
+  if (capsule == NULL) {
+    explain_dlpack_failure(obj, what);
+    return NULL;
+  }
+  sinabs_tensor *handle = acquire_capsule(capsule, what, readonly);
+  Py_DECREF(capsule);
+  return handle;
+}
+
 sinabs_tensor *native_acquire(native_state *state, PyObject *obj, const char *what,
                               int *readonly) {
   if (PyObject_TypeCheck(obj, state->tensor_type)) {
@@ -289,6 +335,9 @@ sinabs_tensor *native_acquire(native_state *state, PyObject *obj, const char *wh
   }
   if (PyObject_CheckBuffer(obj)) return acquire_buffer(obj, what, readonly);
   if (PyCapsule_CheckExact(obj)) return acquire_capsule(obj, what, readonly);
+  int torch = is_plain_torch_tensor(state, obj);
+  if (torch < 0) return NULL;
+  if (torch) return acquire_torch(state, obj, what, readonly);
   if (PyObject_HasAttrString(obj, "__dlpack__")) return acquire_dlpack(obj, what, readonly);
   PyErr_Format(PyExc_TypeError, "%s: got %s; expected %s", what, Py_TYPE(obj)->tp_name, accepted);
   return NULL;

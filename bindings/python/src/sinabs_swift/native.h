@@ -17,6 +17,9 @@ typedef struct {
   PyTypeObject *tensor_type;
   PyTypeObject *layer_type;
   PyTypeObject *model_type;
+  /* Resolved on first use once torch is imported (acquire.c); NULL before. */
+  PyObject *torch_tensor_type;
+  PyObject *torch_to_dlpack;
 } native_state;
 
 typedef struct {
