@@ -50,30 +50,74 @@ static void *run_chunk(void *arg) {
   return NULL;
 }
 
-void snk_parallel_for(int64_t count, int64_t cost_per_item,
-                      void (*body)(void *, int64_t, int64_t), void *context) {
-  if (count <= 0) return;
+// Threads worth using for `count` items of `cost_per_item` each.
+static int64_t team_size(int64_t count, int64_t cost_per_item) {
   int64_t threads = snk_get_num_threads();
   int64_t by_work = (count * (cost_per_item > 0 ? cost_per_item : 1)) / MIN_WORK_PER_THREAD;
   if (threads > by_work) threads = by_work;
   if (threads > count) threads = count;
+  return threads;
+}
+
+// Runs fn(args + i * arg_size) for i in [0, threads): 0 on the caller, the
+// rest on new threads; a thread that cannot be created runs inline instead.
+static void run_team(int64_t threads, void *(*fn)(void *), char *args, size_t arg_size) {
+  pthread_t ids[MAX_THREADS];
+  int started[MAX_THREADS];
+  for (int64_t i = 1; i < threads; i++) {
+    started[i] = pthread_create(&ids[i], NULL, fn, args + i * arg_size) == 0;
+    if (!started[i]) fn(args + i * arg_size);
+  }
+  fn(args);
+  for (int64_t i = 1; i < threads; i++) {
+    if (started[i]) pthread_join(ids[i], NULL);
+  }
+}
+
+void snk_parallel_for(int64_t count, int64_t cost_per_item,
+                      void (*body)(void *, int64_t, int64_t), void *context) {
+  if (count <= 0) return;
+  const int64_t threads = team_size(count, cost_per_item);
   if (threads <= 1) {
     body(context, 0, count);
     return;
   }
   chunk chunks[MAX_THREADS];
-  pthread_t ids[MAX_THREADS];
-  int started[MAX_THREADS];
   for (int64_t i = 0; i < threads; i++) {
     chunks[i] = (chunk){body, context, count * i / threads, count * (i + 1) / threads};
   }
-  // Chunk 0 runs here; a thread that cannot be created runs inline instead.
-  for (int64_t i = 1; i < threads; i++) {
-    started[i] = pthread_create(&ids[i], NULL, run_chunk, &chunks[i]) == 0;
-    if (!started[i]) run_chunk(&chunks[i]);
+  run_team(threads, run_chunk, (char *)chunks, sizeof(chunk));
+}
+
+// Dynamic schedule: every thread claims the next `grain` items until none
+// are left, so a thread slowed by another process on its core does less.
+typedef struct shared_range {
+  void (*body)(void *, int64_t, int64_t);
+  void *context;
+  int64_t count, grain;
+  _Atomic int64_t next;
+} shared_range;
+
+static void *claim_chunks(void *arg) {
+  shared_range *range = arg;
+  for (;;) {
+    const int64_t begin = atomic_fetch_add(&range->next, range->grain);
+    if (begin >= range->count) return NULL;
+    const int64_t end = range->count - begin > range->grain ? begin + range->grain : range->count;
+    range->body(range->context, begin, end);
   }
-  run_chunk(&chunks[0]);
-  for (int64_t i = 1; i < threads; i++) {
-    if (started[i]) pthread_join(ids[i], NULL);
+}
+
+void snk_parallel_for_dynamic(int64_t count, int64_t cost_per_item,
+                              void (*body)(void *, int64_t, int64_t), void *context) {
+  if (count <= 0) return;
+  const int64_t threads = team_size(count, cost_per_item);
+  if (threads <= 1) {
+    body(context, 0, count);
+    return;
   }
+  // About 8 claims per thread: load balance at a few atomics per call.
+  int64_t grain = count / (threads * 8);
+  shared_range range = {body, context, count, grain > 0 ? grain : 1, 0};
+  run_team(threads, claim_chunks, (char *)&range, 0);
 }

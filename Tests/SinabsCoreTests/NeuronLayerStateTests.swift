@@ -169,3 +169,35 @@ final class NeuronOptionsTests: XCTestCase {
         XCTAssertEqual(alif.stateNames, ["v_mem", "i_syn", "b", "spike_threshold"])
     }
 }
+
+/// Large calls split over threads (dynamically claimed blocks of neurons):
+/// the result must not depend on the split.
+final class NeuronThreadingTests: XCTestCase {
+    func testThreadsGiveTheSameResultAsOneThread() throws {
+        let saved = Threads.count
+        defer { Threads.count = saved }
+        let shape = [4, 20, 5000]  // 4 samples x 5 blocks of neurons: worth threads
+        let count = 4 * 20 * 5000
+        let values: [Float] = (0..<count).map { (k: Int) -> Float in Float((k * 7919) % 1000) / 400 }
+        let input = try Tensor(shape: shape, values: values)
+        func run(_ threads: Int) throws -> ([Float], [Float], [Float], Float) {
+            Threads.count = threads
+            var options = NeuronOptions(.alif)
+            options.tauSyn = 4
+            options.spikeFunction = .multi
+            let layer = try NeuronLayer(options)
+            let out = try layer.forward(input).scalars
+            return (out, try layer.state(named: "v_mem").scalars, try layer.state(named: "b").scalars,
+                    layer.firingRate)
+        }
+        let one = try run(1)
+        XCTAssertGreaterThan(one.3, 0)
+        for threads in [2, 3, 7] {
+            let many = try run(threads)
+            XCTAssertEqual(many.0, one.0, "output, \(threads) threads")
+            XCTAssertEqual(many.1, one.1, "v_mem, \(threads) threads")
+            XCTAssertEqual(many.2, one.2, "b, \(threads) threads")
+            XCTAssertEqual(many.3, one.3, "firing rate, \(threads) threads")
+        }
+    }
+}

@@ -23,6 +23,15 @@ void snk_parallel_for(int64_t count, int64_t cost_per_item,
                       void (*body)(void *context, int64_t begin, int64_t end),
                       void *context);
 
+/// As snk_parallel_for, but threads claim small ranges one after another, so
+/// `body` may run several times per thread and the split varies from call to
+/// call: for bodies whose combined result does not depend on the split
+/// (exact sums), it keeps all cores busy when one is shared with another
+/// process.
+void snk_parallel_for_dynamic(int64_t count, int64_t cost_per_item,
+                              void (*body)(void *context, int64_t begin, int64_t end),
+                              void *context);
+
 // ---- neuron dynamics -------------------------------------------------------
 
 enum { SNK_SPIKE_MULTI = 0, SNK_SPIKE_SINGLE = 1, SNK_SPIKE_MAX = 2, SNK_SPIKE_NONE = 3 };
