@@ -19,7 +19,7 @@ def finite_difference(f, value, eps):
     return (f(value + eps) - f(value - eps)) / (2 * eps)
 
 
-def test_explease_gradients_match_finite_differences():
+def test_expleak_gradients_match_finite_differences():
     # ExpLeak has no spikes: the loss is smooth in the input and in tau_mem.
     torch.manual_seed(0)
     x = torch.rand(2, 30, 4)
@@ -49,7 +49,7 @@ def test_explease_gradients_match_finite_differences():
         assert x_leaf.grad[index].item() == pytest.approx(numeric, rel=1e-2, abs=1e-4)
 
 
-def test_explease_tau_gradient_equals_sinabs_autograd_with_train_alphas():
+def test_expleak_tau_gradient_equals_sinabs_autograd_with_train_alphas():
     x = torch.rand(3, 40, 5)
     upstream = torch.randn(3, 40, 5)
     reference, ours = sl.ExpLeak(tau_mem=12.0, train_alphas=True), ss.ExpLeak(12.0, train_alphas=True)

@@ -105,7 +105,8 @@ class LIF(NeuronModule):
     def _parameter_sources(self):
         names = ("alpha_mem", "alpha_syn") if self.train_alphas else ("tau_mem", "tau_syn")
         names += ("min_v_mem", "spike_threshold")
-        return [(name, getattr(self, name)) for name in names if getattr(self, name, None) is not None]
+        return [(name, getattr(self, name)) for name in names
+                if getattr(self, name, None) is not None]
 
     def __getattr__(self, name):
         if name == "i_syn" and "i_syn" not in self.__dict__.get("_state_names", ("i_syn",)):
