@@ -331,3 +331,25 @@ def test_states_can_be_given_a_new_shape():
     reference.v_mem, reference.i_syn = torch.full((1, 2), 0.5), torch.zeros(1, 2)
     x = torch.rand(1, 6, 2) * 2
     assert_close(layer(x), reference(x), "output after a new state shape")
+
+
+def _comparable(default):
+    """A default value in terms that ignore which module defined it."""
+    if isinstance(default, torch.Tensor):
+        return ("tensor", default.tolist())
+    if isinstance(default, type):
+        return ("class", default.__name__)
+    if hasattr(default, "__dataclass_fields__"):
+        return (type(default).__name__, vars(default))
+    return default
+
+
+@pytest.mark.parametrize("name", ss.__all__)
+def test_constructor_signature_equals_sinabs(name):
+    import inspect
+    import sinabs.layers.alif
+    reference = getattr(sl, name, None) or getattr(sinabs.layers.alif, name)  # ALIFSqueeze
+    theirs = inspect.signature(reference.__init__).parameters.values()
+    ours = inspect.signature(getattr(ss, name).__init__).parameters.values()
+    assert [(p.name, p.kind) for p in ours] == [(p.name, p.kind) for p in theirs]
+    assert [_comparable(p.default) for p in ours] == [_comparable(p.default) for p in theirs]
