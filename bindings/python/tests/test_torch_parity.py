@@ -23,6 +23,8 @@ def compare_call(reference, ours, x, grad, what):
     for name in grads_ref:
         assert_close(grads[name], grads_ref[name], f"{what} grad {name}", grad_atol)
     assert state_names(ours) == state_names(reference)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in reference.named_parameters()]
+    assert list(ours.state_dict()) == list(reference.state_dict())
     alif = hasattr(reference, "tau_adapt") or hasattr(reference, "alpha_adapt")
     for name in state_names(reference):
         if not (alif and name == "i_syn"):
