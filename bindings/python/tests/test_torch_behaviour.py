@@ -353,3 +353,16 @@ def test_constructor_signature_equals_sinabs(name):
     ours = inspect.signature(getattr(ss, name).__init__).parameters.values()
     assert [(p.name, p.kind) for p in ours] == [(p.name, p.kind) for p in theirs]
     assert [_comparable(p.default) for p in ours] == [_comparable(p.default) for p in theirs]
+
+
+def test_model_helpers_reset_and_zero_grad_every_neuron_layer():
+    model = nn.Sequential(nn.Linear(3, 4), ss.LIF(tau_mem=5.0),
+                          nn.Sequential(nn.Linear(4, 4), sl.IAF()), ss.ExpLeak(tau_mem=3.0))
+    (model(torch.rand(2, 5, 3) * 3) ** 2).sum().backward()
+    assert model[1].v_mem.abs().sum() > 0 and model[2][1].v_mem.abs().sum() > 0
+    assert model[1].tau_mem.grad is not None
+    ss.reset_states(model)
+    ss.zero_grad(model)
+    for layer in (model[1], model[2][1], model[3]):
+        assert torch.all(layer.v_mem == 0)
+    assert model[1].tau_mem.grad is None and model[3].tau_mem.grad is None

@@ -28,6 +28,12 @@ Differences from sinabs (on purpose)
   forward of the same layer (a clear error otherwise).
 - Time constants are scalars; a new batch size re-initialises states to
   zero (sinabs resamples old states at random); CPU only.
+- sinabs.utils.reset_states/zero_grad test for sinabs' own class and skip
+  these modules: use ``sinabs_swift.torch.reset_states(model)`` and
+  ``zero_grad(model)``, which handle both.
+- Recurrent forms take ``rec_connect`` as a square nn.Linear (alone or in
+  nn.Sequential with Flatten/Unflatten). ALIF's ``b0``, ``adapt_scale`` and
+  ``min_v_mem`` are fixed at construction.
 """
 
 import torch
@@ -426,3 +432,26 @@ class ALIFRecurrent(_Recurrent, ALIF):
         self._init_alif(tau_mem, tau_adapt, tau_syn, adapt_scale, spike_threshold, spike_fn,
                         reset_fn, surrogate_grad_fn, min_v_mem, shape, train_alphas, norm_input,
                         record_states)
+
+
+# ---------------------------------------------------------------------------
+# sinabs.utils.reset_states / zero_grad look for sinabs' own StatefulLayer
+# class and so skip these modules: use these instead (they handle both).
+
+
+def _stateful_modules(model):
+    """Our neuron modules and sinabs' (by class name: sinabs stays optional)."""
+    return [m for m in model.modules() if isinstance(m, NeuronModule)
+            or any(base.__name__ == "StatefulLayer" for base in type(m).__mro__)]
+
+
+def reset_states(model):
+    """Resets the states of every neuron layer in `model` (ours and sinabs')."""
+    for module in _stateful_modules(model):
+        module.reset_states()
+
+
+def zero_grad(model):
+    """Zeroes the gradients of every neuron layer in `model` (ours and sinabs')."""
+    for module in _stateful_modules(model):
+        module.zero_grad()
