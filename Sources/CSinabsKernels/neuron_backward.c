@@ -9,6 +9,7 @@
 #include <string.h>
 #include "multiversion.h"
 #include "sinabs_kernels.h"
+#include "neuron_step.h"
 #include "stream.h"
 
 #pragma STDC FP_CONTRACT OFF
@@ -131,20 +132,6 @@ static void surrogate_row(const snk_surrogate *sg, const float *restrict u, cons
   }
 }
 
-// The same step as neuron_forward.c (keep the two in sync).
-SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
-  switch (spike_fn) {
-    case SNK_SPIKE_SINGLE:
-      return (v - thr >= 0.0f) ? 1.0f : 0.0f;
-    case SNK_SPIKE_MAX: {
-      float s = (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
-      return s > max_spikes ? max_spikes : s;
-    }
-    default:
-      return (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
-  }
-}
-
 // What a specialisation fixes at compile time.
 typedef struct step_kind {
   int adaptive;  // ALIF
@@ -167,7 +154,7 @@ SNK_INLINE void recompute_step(const snk_neuron_params *p, const step_kind kind,
   const int norm = p->norm_input;
 #pragma clang loop vectorize(enable)
   for (int64_t k = 0; k < m; k++) {
-    const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
+    const float i = snk_synaptic_current(has_syn, a_syn, has_syn ? i_prev[k] : 0.0f, x[k]);
     const float syn_in = norm ? one_minus_a * i : i;
     u[k] = (kind.leak ? a * v_prev[k] : v_prev[k]) + syn_in;  // without leak a is 1: same value
     if (adaptive) thr[k] = threshold + adapt_scale * b_prev[k];
@@ -202,9 +189,8 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const step_kind kind, i
   for (int64_t k = 0; k < m; k++) {
     float sp = 0.0f, reset = u[k];
     if (spikes) {
-      sp = spike(spike_fn, u[k], thr[k], max_spikes);
-      const float subtracted = u[k] - sp * (subtract_threshold ? thr[k] : subtract_value);
-      reset = reset_to_value ? (sp > 0.0f ? reset_value : u[k]) : subtracted;
+      sp = snk_spike(spike_fn, u[k], thr[k], max_spikes);
+      reset = snk_reset(u[k], sp, thr[k], reset_to_value, subtract_threshold, subtract_value, reset_value);
     }
     // relu(v - min) + min passes gradient where v - min > 0.
     const float g_reset = has_min ? (reset - min_v > 0.0f ? gv[k] : 0.0f) : gv[k];
@@ -226,7 +212,7 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const step_kind kind, i
     float dm = gu * v_prev[k];
     gv[k] = kind.leak ? gu * a : gu;
 
-    const float i = has_syn ? a_syn * (i_prev[k] + x[k]) : x[k];
+    const float i = snk_synaptic_current(has_syn, a_syn, has_syn ? i_prev[k] : 0.0f, x[k]);
     float g_i;  // dL / d(synaptic current before the (1 - alpha) scaling)
     if (adaptive) {  // ALIF stores and carries the scaled current
       const float g_stored = has_syn ? gu + gi[k] : gu;
@@ -279,7 +265,7 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     }
     if (spikes) surrogate_row(sg, s->u, s->thr, !adaptive, s->surrogate, m);
     if (spikes && io->spikes) {  // the recurrent form's weight gradient needs them
-      for (int64_t k = 0; k < m; k++) io->spikes[row + k] = spike(spike_fn, s->u[k], s->thr[k], p->max_spikes);
+      for (int64_t k = 0; k < m; k++) io->spikes[row + k] = snk_spike(spike_fn, s->u[k], s->thr[k], p->max_spikes);
     }
     reverse_step(p, kind, m, s->u, s->thr, s->surrogate, g_out, v_prev, x, i_prev, b_prev, gv, gi, gb,
                  s->gx, s->d_mem, s->d_syn, s->d_adapt);

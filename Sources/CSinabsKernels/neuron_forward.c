@@ -6,6 +6,7 @@
 #include <string.h>
 #include "multiversion.h"
 #include "sinabs_kernels.h"
+#include "neuron_step.h"
 #include "stream.h"
 
 #pragma STDC FP_CONTRACT OFF
@@ -23,20 +24,6 @@ typedef struct forward_job {
   pthread_mutex_t lock;
   double spike_sum;
 } forward_job;
-
-SNK_INLINE float spike(int spike_fn, float v, float thr, float max_spikes) {
-  switch (spike_fn) {
-    case SNK_SPIKE_SINGLE:
-      return (v - thr >= 0.0f) ? 1.0f : 0.0f;
-    case SNK_SPIKE_MAX: {
-      float s = (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
-      return s > max_spikes ? max_spikes : s;
-    }
-    default:
-      // torch's (v > 0) * trunc(v / thr): a product, so NaN stays NaN.
-      return (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
-  }
-}
 
 // Training: the states before this step (and the input, for recurrent forms)
 // so that backward can recompute the step exactly.
@@ -80,7 +67,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     if (io->tape_v) store_tape(io, row, n0, n1, x, v, isyn, bb);
 #pragma clang loop vectorize(enable)
     for (int64_t n = n0; n < n1; n++) {
-      float i = has_syn ? a_syn * (isyn[n] + x[n]) : x[n];
+      float i = snk_synaptic_current(has_syn, a_syn, has_syn ? isyn[n] : 0.0f, x[n]);
       float syn_in;
       if (adaptive) {  // ALIF stores the normalised current as i_syn
         if (norm) i = one_minus_a * i;
@@ -93,12 +80,8 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
       float out = vv;
       if (spike_fn != SNK_SPIKE_NONE) {
         const float thr = adaptive ? threshold + adapt_scale * bb[n] : threshold;
-        const float s = spike(spike_fn, vv, thr, max_spikes);
-        const float subtracted = vv - s * (subtract_threshold ? thr : subtract_value);
-        // sinabs adds reset_value to every neuron; only spiking ones reset
-        // here. A NaN spike count (NaN v) keeps the NaN membrane.
-        const float reset = s > 0.0f ? reset_value : vv;
-        vv = reset_to_value ? reset : subtracted;
+        const float s = snk_spike(spike_fn, vv, thr, max_spikes);
+        vv = snk_reset(vv, s, thr, reset_to_value, subtract_threshold, subtract_value, reset_value);
         if (adaptive) {
           const float b_next = a_adapt * bb[n] + one_minus_a_adapt * s;
           bb[n] = b_next;
@@ -109,10 +92,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
       } else {
         block_spikes += out;
       }
-      if (has_min) {  // relu(v - min) + min, NaN-propagating like torch.relu
-        const float d = vv - min_v;
-        vv = (d < 0.0f ? 0.0f : d) + min_v;
-      }
+      if (has_min) vv = snk_clamp_min(vv, min_v);
       v[n] = vv;
       y[n] = out;
     }
