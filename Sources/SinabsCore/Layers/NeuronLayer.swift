@@ -35,6 +35,8 @@ public final class NeuronLayer: Layer {
     public var training = false
     /// The tape of the last training forward and the parameter gradients.
     let autograd = NeuronAutograd()
+    /// Memory for `forward(_:)`'s result, reused once the caller releases it.
+    var outputPool: RecycledBuffer?
 
     public init(_ options: NeuronOptions) throws {
         try options.validate()

@@ -29,18 +29,26 @@ final class RecycledBuffer {
     }
 }
 
+extension RecycledBuffer {
+    /// An uninitialised tensor of `shape` from `pool` when the caller has
+    /// released the last one lent; `pool` is replaced when the size changes.
+    static func tensor(shape: [Int], from pool: inout RecycledBuffer?) throws -> Tensor {
+        let count = try Shape.elementCount(shape)
+        if let pool, pool.count == count {
+            // Still lent: the caller keeps the last result; this one is its own.
+            return try pool.lend(shape: shape) ?? Tensor.uninitialized(shape)
+        }
+        pool = nil  // free the old buffer before allocating the new one
+        let fresh = try RecycledBuffer(count: count)
+        pool = fresh
+        return try fresh.lend(shape: shape) ?? Tensor.uninitialized(shape)
+    }
+}
+
 extension NeuronAutograd {
     /// An uninitialised tensor of `shape` for backward's result, from the
     /// recycled buffer when the caller has released the previous result.
     func gradInputTensor(shape: [Int]) throws -> Tensor {
-        let count = try Shape.elementCount(shape)
-        if let pool = gradInputPool, pool.count == count {
-            // Still lent: the caller keeps the last result; this one is its own.
-            return try pool.lend(shape: shape) ?? Tensor.uninitialized(shape)
-        }
-        let pool = try RecycledBuffer(count: count)
-        gradInputPool = pool
-        if let tensor = pool.lend(shape: shape) { return tensor }
-        return try Tensor.uninitialized(shape)
+        try RecycledBuffer.tensor(shape: shape, from: &gradInputPool)
     }
 }
