@@ -70,6 +70,16 @@ final class NeuronRecurrentTests: XCTestCase {
         XCTAssertGreaterThan(expected.map(abs).reduce(0, +), 0)
     }
 
+    func testBLASSizesBeyond32BitsAreRefusedNotTrapped() throws {
+        let limit = Int(Int32.max)
+        XCTAssertNoThrow(try NeuronLayer.checkBLASSizes(batch: limit, rowLength: limit))
+        for (batch, row) in [(limit + 1, 4), (2, limit + 1), (Int.max, Int.max)] {
+            XCTAssertThrowsError(try NeuronLayer.checkBLASSizes(batch: batch, rowLength: row)) { error in
+                XCTAssertEqual((error as? SinabsError)?.code, .shape)
+            }
+        }
+    }
+
     func testBadBiasIsRefusedAndNotAdded() throws {
         let layer = try layer(.iaf)
         XCTAssertThrowsError(try layer.setParameter(named: "rec_connect.bias", to: try Tensor(zeros: [n + 1])))

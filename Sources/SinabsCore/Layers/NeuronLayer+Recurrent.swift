@@ -10,7 +10,18 @@ extension NeuronLayer {
     /// Scratch of the recurrent form: the step input and the feedback, (B, N).
     func recurrentBuffers(batch: Int, neurons: Int) throws -> (combined: Tensor, feedback: Tensor)? {
         guard case .recurrent = options.form else { return nil }
+        try Self.checkBLASSizes(batch: batch, rowLength: neurons)
         return (try Tensor.uninitialized([batch, neurons]), try Tensor(zeros: [batch, neurons]))
+    }
+
+    /// BLAS takes 32-bit sizes: the recurrent GEMMs need the batch and the
+    /// row length (neurons in forward, time x neurons per sample in backward)
+    /// to fit, or the Int32 conversion would trap.
+    static func checkBLASSizes(batch: Int, rowLength: Int) throws {
+        guard batch <= Int(Int32.max), rowLength <= Int(Int32.max) else {
+            throw SinabsError.shape("recurrent layers take at most \(Int32.max) samples and \(Int32.max) "
+                                    + "elements per BLAS row (batch \(batch), row \(rowLength))")
+        }
     }
 
     /// One kernel call per step: input_t + W s_{t-1} -> neurons -> s_t.

@@ -46,9 +46,7 @@ extension NeuronLayer {
         guard gradOutput.shape == tape.inputShape else {
             throw SinabsError.shape("grad_output must have the forward's output shape \(tape.inputShape), got \(gradOutput.shape)")
         }
-        if tape.x != nil, tape.time * tape.neurons > Int(Int32.max) || tape.batch > Int(Int32.max) {
-            throw SinabsError.shape("recurrent backward takes at most \(Int32.max) elements per sample (BLAS)")
-        }
+        if tape.x != nil { try Self.checkBLASSizes(batch: tape.batch, rowLength: tape.time * tape.neurons) }
         let gradInput = try autograd.gradInputTensor(shape: tape.inputShape)  // the kernel writes every element
         let carried = [tape.batch, tape.neurons]
         let gradV = try Tensor(zeros: carried), gradI = try Tensor(zeros: carried), gradB = try Tensor(zeros: carried)
