@@ -327,7 +327,10 @@ sinabs_status sinabs_layer_set_state(sinabs_layer *layer, const char *name,
 sinabs_status sinabs_layer_get_recording(sinabs_tensor **out,
                                          const sinabs_layer *layer, const char *name);
 
-/** Mean spike count per neuron and step of the last forward (0 before). */
+/** Mean output per neuron and step of the last forward: the mean spike count
+ *  for spiking layers; for ExpLeak (no spikes) the mean of its output, the
+ *  membrane potential. NaN when that forward's input was empty; 0 before any
+ *  forward. */
 sinabs_status sinabs_layer_firing_rate(float *out_rate, const sinabs_layer *layer);
 
 /** The number of named parameters ("tau_mem", "alpha_mem", "spike_threshold",
