@@ -56,9 +56,14 @@ python: lib deps-python
 
 ## ---- run ------------------------------------------------------------------
 
-demo: lib
+# The main job: simulate an IAF layer from C, then train a spiking network
+# with BPTT from Python (sinabs_swift.torch layers between torch Linear layers).
+demo: python
 	@$(CC) $(CFLAGS_TEST) examples/c/iaf_demo.c -o $(BUILD)/iaf_demo $(LDFLAGS_TEST)
+	@echo "== 1. simulate: examples/c/iaf_demo.c"
 	@$(BUILD)/iaf_demo
+	@echo "== 2. train: examples/python/train_digits.py (BPTT, scikit-learn 8x8 digits)"
+	@$(PYTHON) examples/python/train_digits.py
 
 # Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
 bench: lib deps-python
