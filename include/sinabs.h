@@ -412,13 +412,18 @@ sinabs_status sinabs_model_reset_states(sinabs_model *model);
  * spike_threshold and min_v_mem are fixed, as in sinabs. Linear: weight, bias.
  *
  * What a training forward of a neuron layer keeps (the "tape"), per
- * neuron-step: v_mem before the step, 4 bytes; i_syn before the step, 4 bytes
- * with tau_syn; b before the step, 4 bytes for ALIF; for recurrent forms the
- * step input including the feedback, 4 bytes, and a copy of the N x N weight.
- * The input itself is kept by reference (no copy): do not write into it
- * between forward and backward. IAF/LIF without tau_syn: 4 bytes per
- * neuron-step. The tape's buffers are reused by the next training forward of
- * the same shape. A Linear layer keeps its input by reference. */
+ * neuron-step: v_mem after integration, before the spike, 4 bytes (backward
+ * recomputes the spike, the reset and the next step's starting v_mem from
+ * it; v_mem before the first step is kept too, 4 bytes per neuron); i_syn
+ * before the step, 4 bytes with tau_syn; b before the step, 4 bytes for ALIF;
+ * for recurrent forms the step input including the feedback, 4 bytes, and a
+ * copy of the N x N weight. The input itself is kept by reference (no copy):
+ * do not write into it between forward and backward. IAF/LIF without
+ * tau_syn: 4 bytes per neuron-step. Backward then moves per neuron-step: IAF
+ * 12 bytes (tape, output gradient in; input gradient out), LIF 16 (it also
+ * reads the input, for d tau_mem). The tape's buffers are reused by the next
+ * training forward of the same shape. A Linear layer keeps its input by
+ * reference. */
 
 /** With `training` non-zero, each forward also keeps what backward needs
  *  (above). Off by default. A forward with training off leaves the tape of

@@ -25,12 +25,11 @@ typedef struct forward_job {
   double spike_sum;
 } forward_job;
 
-// Training: the states before this step (and the input, for recurrent forms)
-// so that backward can recompute the step exactly.
+// Training: the states before this step that backward cannot recompute
+// (and the input, for recurrent forms). The membrane u goes after the step.
 SNK_INLINE void store_tape(const snk_neuron_io *io, int64_t row, int64_t n0, int64_t n1,
-                           const float *x, const float *v, const float *isyn, const float *bb) {
+                           const float *x, const float *isyn, const float *bb) {
   const int64_t m = n1 - n0;
-  snk_stream_row(io->tape_v + row + n0, v + n0, m);
   if (io->tape_i) snk_stream_row(io->tape_i + row + n0, isyn + n0, m);
   if (io->tape_b) snk_stream_row(io->tape_b + row + n0, bb + n0, m);
   if (io->tape_x) snk_stream_row(io->tape_x + row + n0, x + n0, m);
@@ -56,6 +55,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
   const float subtract_value = p->subtract_value, reset_value = p->reset_value;
   const float min_v = p->min_v_mem;
   double spikes_total = 0.0;
+  float u_row[BLOCK];
 
   for (int64_t t = 0; t < T; t++) {
     const int64_t row = b * io->output_stride + t * N;
@@ -64,7 +64,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     // Spike counts are small integers: any order is exact. ExpLeak sums its
     // output (v) here too, for the firing rate, within float rounding.
     float block_spikes = 0.0f;
-    if (io->tape_v) store_tape(io, row, n0, n1, x, v, isyn, bb);
+    if (io->tape_u) store_tape(io, row, n0, n1, x, isyn, bb);
 #pragma clang loop vectorize(enable)
     for (int64_t n = n0; n < n1; n++) {
       float i = snk_synaptic_current(has_syn, a_syn, has_syn ? isyn[n] : 0.0f, x[n]);
@@ -77,6 +77,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
       }
       if (has_syn) isyn[n] = i;
       float vv = a * v[n] + syn_in;
+      u_row[n - n0] = vv;  // an L1 row; streamed to the tape when training
       float out = vv;
       if (spike_fn != SNK_SPIKE_NONE) {
         const float thr = adaptive ? threshold + adapt_scale * bb[n] : threshold;
@@ -98,6 +99,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     }
     spikes_total += block_spikes;
     const int64_t m = n1 - n0;
+    if (io->tape_u) snk_stream_row(io->tape_u + row + n0, u_row, m);
     if (io->rec_v_mem) for (int64_t k = 0; k < m; k++) io->rec_v_mem[row + n0 + k] = v[n0 + k];
     if (io->rec_i_syn) for (int64_t k = 0; k < m; k++) io->rec_i_syn[row + n0 + k] = isyn[n0 + k];
     if (io->rec_b) for (int64_t k = 0; k < m; k++) io->rec_b[row + n0 + k] = bb[n0 + k];
@@ -137,7 +139,7 @@ static double run_blocks(const snk_neuron_params *p, const snk_neuron_io *io,
                           : dispatch_spike(p, io, b, n0, n1, 0, 0);
     }
   }
-  if (io->tape_v) snk_stream_fence();  // the training tape was streamed out
+  if (io->tape_u) snk_stream_fence();  // the training tape was streamed out
   return total;
 }
 

@@ -67,10 +67,11 @@ typedef struct snk_neuron_io {
   float *v_mem, *i_syn, *b, *threshold;
   float *rec_v_mem, *rec_i_syn, *rec_b, *rec_threshold;
   // Training tape (NULL unless training), rows like the recordings: the
-  // states *before* each step (v_mem; i_syn with tau_syn; b for ALIF) and,
-  // for recurrent forms, the input the kernel saw. Backward recomputes the
-  // step from these, exactly.
-  float *tape_v, *tape_i, *tape_b, *tape_x;
+  // membrane after integration, before the spike (tape_u); the states
+  // *before* each step (i_syn with tau_syn; b for ALIF) and, for recurrent
+  // forms, the input the kernel saw. Backward recomputes the rest of each
+  // step from these, exactly (the membrane before step t from u of step t-1).
+  float *tape_u, *tape_i, *tape_b, *tape_x;
 } snk_neuron_io;
 
 /// Runs the dynamics over all time steps, parallel over batch x neuron blocks.
@@ -96,11 +97,15 @@ typedef struct snk_surrogate {
 /// `input_stride` apart; `grad_extra` (optional, added to grad_output: the
 /// recurrent feedback) is `extra_stride` apart. grad_v/grad_i/grad_b carry
 /// dL/d(state after the last step) in and dL/d(state before the first step)
-/// out, (batch, neurons). The d_alpha_* sums are added to.
+/// out, (batch, neurons). The d_alpha_* sums are added to. `v_start`
+/// (batch, neurons) is v_mem before the first step when that step starts the
+/// sequence; NULL when the call resumes one (one step of a recurrent layer):
+/// the tape row before `tape_u` is then the previous step's.
 typedef struct snk_neuron_grad_io {
   int64_t batch, time, neurons, input_stride, stride, extra_stride;
   const float *input;
-  const float *tape_v, *tape_i, *tape_b;
+  const float *tape_u, *tape_i, *tape_b;
+  const float *v_start;
   const float *grad_output, *grad_extra;
   float *grad_input;
   float *grad_v, *grad_i, *grad_b;

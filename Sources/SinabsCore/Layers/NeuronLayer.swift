@@ -117,6 +117,9 @@ public final class NeuronLayer: Layer {
         let recurrentScratch = try recurrentBuffers(batch: batch, neurons: neurons)
         if training { try prepareTape(input: input, batch: batch, time: time, neurons: neurons) }
 
+        if training, let tape = autograd.tape, let vMem = (fresh ?? states)["v_mem"] {
+            try tape.vStart.copyElements(from: vMem)  // backward's membrane before step 0
+        }
         if let fresh { states = fresh }
         recordings = newRecordings
         let params = kernelParameters()

@@ -72,7 +72,8 @@ extension NeuronLayer {
             io.input_stride = rowStride
             io.stride = rowStride
             io.input = UnsafePointer(input.baseAddress)
-            io.tape_v = UnsafePointer(tape.v.baseAddress)
+            io.tape_u = UnsafePointer(tape.u.baseAddress)
+            io.v_start = UnsafePointer(tape.vStart.baseAddress)
             io.tape_i = UnsafePointer(tape.i?.baseAddress)
             io.tape_b = UnsafePointer(tape.b?.baseAddress)
             io.grad_output = UnsafePointer(gradOutput.baseAddress)
@@ -92,7 +93,7 @@ extension NeuronLayer {
                                       _ params: inout snk_neuron_params, _ surrogate: inout snk_surrogate,
                                       gradOutput: Tensor, gradInput: Tensor, spikes: Tensor, feedback: Tensor) {
         let batch = tape.batch, time = tape.time, n = tape.neurons, rowStride = time * n
-        guard let x = tape.x?.baseAddress, let v = tape.v.baseAddress, let weight = tape.weight?.baseAddress,
+        guard let x = tape.x?.baseAddress, let u = tape.u.baseAddress, let weight = tape.weight?.baseAddress,
               let gy = gradOutput.baseAddress, let gx = gradInput.baseAddress,
               let s = spikes.baseAddress, let fb = feedback.baseAddress,
               let gradWeight = autograd.gradients["rec_connect.weight"]?.baseAddress else { return }
@@ -110,7 +111,8 @@ extension NeuronLayer {
                 io.grad_extra = nil
             }
             io.input = UnsafePointer(x + offset)
-            io.tape_v = UnsafePointer(v + offset)
+            io.tape_u = UnsafePointer(u + offset)
+            io.v_start = t == 0 ? UnsafePointer(tape.vStart.baseAddress) : nil  // else the row before
             io.tape_i = UnsafePointer(tape.i?.baseAddress.map { $0 + offset })
             io.tape_b = UnsafePointer(tape.b?.baseAddress.map { $0 + offset })
             io.grad_output = UnsafePointer(gy + offset)

@@ -1,11 +1,14 @@
 import CSinabsKernels
 
 /// What a training forward of a neuron layer keeps so that backward can
-/// recompute every step exactly: the states *before* each step, (B, T, N),
+/// recompute every step exactly, (B, T, N):
 ///
-/// - v_mem: 4 bytes per neuron-step, always;
-/// - i_syn: 4 bytes per neuron-step with tau_syn;
-/// - b: 4 bytes per neuron-step for ALIF;
+/// - the membrane after integration, before the spike (u): 4 bytes per
+///   neuron-step, always (backward recomputes the spike, the reset and the
+///   membrane before the next step from it), and v_mem before the first step
+///   (B, N);
+/// - i_syn before each step: 4 bytes per neuron-step with tau_syn;
+/// - b before each step: 4 bytes per neuron-step for ALIF;
 /// - the input the kernel read: kept by reference (no copy) for plain and
 ///   squeeze forms; for recurrent forms it includes the feedback, so it is
 ///   copied (4 bytes per neuron-step), with the recurrent weight as it was;
@@ -14,7 +17,10 @@ import CSinabsKernels
 /// training forward of the same shape, so a training loop allocates once.
 final class NeuronTape {
     let batch: Int, time: Int, neurons: Int
-    let v: Tensor
+    /// u: the membrane after integration, before the spike.
+    let u: Tensor
+    /// v_mem before the first step.
+    let vStart: Tensor
     let i: Tensor?
     let b: Tensor?
     let x: Tensor?
@@ -34,7 +40,8 @@ final class NeuronTape {
         self.time = time
         self.neurons = neurons
         let shape = [batch, time, neurons]
-        v = try Tensor.uninitialized(shape)
+        u = try Tensor.uninitialized(shape)
+        vStart = try Tensor.uninitialized([batch, neurons])
         i = hasSyn ? try Tensor.uninitialized(shape) : nil
         b = adaptive ? try Tensor.uninitialized(shape) : nil
         x = recurrent ? try Tensor.uninitialized(shape) : nil
@@ -47,11 +54,11 @@ final class NeuronTape {
     }
 
     /// Bytes stored per neuron-step (the input kept by reference not counted).
-    var bytesPerNeuronStep: Int { 4 * [v, i, b, x].compactMap { $0 }.count }
+    var bytesPerNeuronStep: Int { 4 * [u, i, b, x].compactMap { $0 }.count }
 
     /// Points the forward kernel's tape fields at step `offset / neurons`.
     func attach(_ io: inout snk_neuron_io, offset: Int) {
-        io.tape_v = v.baseAddress.map { $0 + offset }
+        io.tape_u = u.baseAddress.map { $0 + offset }
         io.tape_i = i?.baseAddress.map { $0 + offset }
         io.tape_b = b?.baseAddress.map { $0 + offset }
         io.tape_x = x?.baseAddress.map { $0 + offset }
