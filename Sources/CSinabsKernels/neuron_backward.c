@@ -143,6 +143,7 @@ typedef struct step_kind {
   int spike_fn;  // SNK_SPIKE_*
   int plain;     // reset subtracts the threshold, no min_v_mem
   int leak;      // alpha_mem is trained (not IAF): accumulate d_alpha_mem
+  int fused_exp; // SingleExponential surrogate at a fixed threshold, computed in the step loop
 } step_kind;
 
 // The membrane after the previous step (before this one), from that step's
@@ -175,7 +176,8 @@ SNK_INLINE void previous_membrane(const snk_neuron_params *p, const step_kind ki
 // One step backwards: from dL/d(states after the step) in gv, gi, gb and the
 // output gradient to dL/d(states before it) and dL/d(input); parameter terms
 // are added per neuron to d_mem, d_syn, d_adapt.
-SNK_INLINE void reverse_step(const snk_neuron_params *p, const step_kind kind, int64_t m, const float *restrict u,
+SNK_INLINE void reverse_step(const snk_neuron_params *p, const snk_surrogate *sg, const step_kind kind, int64_t m,
+                             const float *restrict u,
                              const float *restrict thr, const float *restrict surrogate,
                              const float *restrict g_out, const float *restrict v_prev,
                              const float *restrict x, const float *restrict i_prev,
@@ -196,6 +198,9 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const step_kind kind, i
   const int spikes = spike_fn != SNK_SPIKE_NONE;
   // Reset by subtracting the (adaptive) threshold sends gradient into b.
   const int reset_uses_threshold = !reset_to_value && subtract_threshold;
+  // As surrogate_row's fixed-threshold SingleExponential, same operations.
+  const float t0 = p->threshold, abs_width = t0 * sg->grad_width;
+  const float inv_abs_width = 1.0f / abs_width, factor = sg->grad_scale / abs_width;
 #pragma clang loop vectorize(enable)
   for (int64_t k = 0; k < m; k++) {
     float sp = 0.0f, reset = u[k];
@@ -211,7 +216,8 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const step_kind kind, i
       if (adaptive) gs += gb[k] * one_minus_a_adapt;
       if (!reset_to_value) gs -= g_reset * (subtract_threshold ? thr[k] : subtract_value);
       // MembraneReset multiplies by (spikes == 0), a mask without gradient.
-      gu = gs * surrogate[k] + (reset_to_value ? (sp == 0.0f ? g_reset : 0.0f) : g_reset);
+      const float sur = kind.fused_exp ? factor * exp_approx(-fabsf(u[k] - t0) * inv_abs_width) : surrogate[k];
+      gu = gs * sur + (reset_to_value ? (sp == 0.0f ? g_reset : 0.0f) : g_reset);
       if (adaptive) {
         const float g_b = gb[k];
         d_adapt[k] += g_b * (b_prev[k] - sp);
@@ -267,6 +273,15 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     const float *b_prev = adaptive ? io->tape_b + row : 0;
     const float *gy = io->grad_output + row;
     float *gx = io->grad_input + row;
+    if (t > 0) {  // the next rows (step t-1): the hardware prefetcher does not follow time backwards
+      for (int64_t k = 0; k < m; k += 16) {  // one 64-byte line each
+        __builtin_prefetch(u - N + k);
+        __builtin_prefetch(gy - N + k);
+        if (kind.leak || has_syn) __builtin_prefetch(x - N + k);
+        if (has_syn) __builtin_prefetch(i_prev - N + k);
+        if (adaptive) __builtin_prefetch(b_prev - N + k);
+      }
+    }
     if (adaptive) {
       for (int64_t k = 0; k < m; k++) s->thr[k] = p->threshold + p->adapt_scale * b_prev[k];
     }
@@ -286,18 +301,18 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
       for (int64_t k = 0; k < m; k++) s->gy[k] = gy[k] + extra[k];
       g_out = s->gy;
     }
-    if (spikes) surrogate_row(sg, u, s->thr, !adaptive, s->surrogate, m);
+    if (spikes && !kind.fused_exp) surrogate_row(sg, u, s->thr, !adaptive, s->surrogate, m);
     if (spikes && io->spikes) {  // the recurrent form's weight gradient needs them
       for (int64_t k = 0; k < m; k++) io->spikes[row + k] = snk_spike(spike_fn, u[k], s->thr[k], p->max_spikes);
     }
-    reverse_step(p, kind, m, u, s->thr, s->surrogate, g_out, v_prev, x, i_prev, b_prev, gv, gi, gb,
+    reverse_step(p, sg, kind, m, u, s->thr, s->surrogate, g_out, v_prev, x, i_prev, b_prev, gv, gi, gb,
                  s->gx, s->d_mem, s->d_syn, s->d_adapt);
     snk_stream_row(gx, s->gx, m);
   }
 }
 
-#define RUN(adaptive, has_syn, spike_fn, plain, leak) \
-  run_block(p, sg, io, s, b, n0, n1, (step_kind){adaptive, has_syn, spike_fn, plain, leak})
+#define RUN(adaptive, has_syn, spike_fn, plain, leak, fused_exp) \
+  run_block(p, sg, io, s, b, n0, n1, (step_kind){adaptive, has_syn, spike_fn, plain, leak, fused_exp})
 
 // Non-adaptive layers also get the common reset (subtract the threshold, no
 // min_v_mem) and IAF's missing leak as constants: fewer operations per step.
@@ -305,9 +320,12 @@ SNK_INLINE void dispatch_variant(const snk_neuron_params *p, const snk_surrogate
                                  const snk_neuron_grad_io *io, block_scratch *s, int64_t b, int64_t n0,
                                  int64_t n1, const int has_syn, const int spike_fn) {
   const int plain = p->reset_fn != SNK_RESET_TO_VALUE && p->subtract_threshold && !p->has_min_v_mem;
-  if (!plain || spike_fn == SNK_SPIKE_NONE) RUN(0, has_syn, spike_fn, 0, 1);
-  else if (io->want_alpha_mem) RUN(0, has_syn, spike_fn, 1, 1);
-  else RUN(0, has_syn, spike_fn, 1, 0);
+  const int fuse = sg->kind == SNK_SURROGATE_SINGLE_EXPONENTIAL;  // sinabs' default
+  if (!plain || spike_fn == SNK_SPIKE_NONE) RUN(0, has_syn, spike_fn, 0, 1, 0);
+  else if (io->want_alpha_mem && fuse) RUN(0, has_syn, spike_fn, 1, 1, 1);
+  else if (io->want_alpha_mem) RUN(0, has_syn, spike_fn, 1, 1, 0);
+  else if (fuse) RUN(0, has_syn, spike_fn, 1, 0, 1);
+  else RUN(0, has_syn, spike_fn, 1, 0, 0);
 }
 
 SNK_INLINE void dispatch_spike(const snk_neuron_params *p, const snk_surrogate *sg,
@@ -315,9 +333,9 @@ SNK_INLINE void dispatch_spike(const snk_neuron_params *p, const snk_surrogate *
                                int64_t n0, int64_t n1, const int adaptive, const int has_syn) {
   if (adaptive) {
     switch (p->spike_fn) {
-      case SNK_SPIKE_MULTI: RUN(1, has_syn, SNK_SPIKE_MULTI, 0, 1); break;
-      case SNK_SPIKE_MAX: RUN(1, has_syn, SNK_SPIKE_MAX, 0, 1); break;
-      default: RUN(1, has_syn, SNK_SPIKE_SINGLE, 0, 1); break;
+      case SNK_SPIKE_MULTI: RUN(1, has_syn, SNK_SPIKE_MULTI, 0, 1, 0); break;
+      case SNK_SPIKE_MAX: RUN(1, has_syn, SNK_SPIKE_MAX, 0, 1, 0); break;
+      default: RUN(1, has_syn, SNK_SPIKE_SINGLE, 0, 1, 0); break;
     }
     return;
   }
