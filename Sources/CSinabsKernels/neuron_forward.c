@@ -35,11 +35,12 @@ SNK_INLINE void store_tape(const snk_neuron_io *io, int64_t row, int64_t n0, int
   if (io->tape_x) snk_stream_row(io->tape_x + row + n0, x + n0, m);
 }
 
-// One block of neurons of one sample through all time steps. The three
+// One block of neurons of one sample through all time steps. The four
 // constant flags select a specialisation; the rest are loop-invariant blends.
+// Training also stages u in an L1 row, streamed to the tape after each step.
 SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
                             int64_t b, int64_t n0, int64_t n1, const int adaptive,
-                            const int has_syn, const int spike_fn) {
+                            const int has_syn, const int spike_fn, const int training) {
   const int64_t N = io->neurons, T = io->time;
   float *restrict v = io->v_mem + b * N;
   float *restrict isyn = has_syn ? io->i_syn + b * N : 0;
@@ -64,7 +65,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     // Spike counts are small integers: any order is exact. ExpLeak sums its
     // output (v) here too, for the firing rate, within float rounding.
     float block_spikes = 0.0f;
-    if (io->tape_u) store_tape(io, row, n0, n1, x, isyn, bb);
+    if (training) store_tape(io, row, n0, n1, x, isyn, bb);
 #pragma clang loop vectorize(enable)
     for (int64_t n = n0; n < n1; n++) {
       float i = snk_synaptic_current(has_syn, a_syn, has_syn ? isyn[n] : 0.0f, x[n]);
@@ -77,7 +78,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
       }
       if (has_syn) isyn[n] = i;
       float vv = a * v[n] + syn_in;
-      u_row[n - n0] = vv;  // an L1 row; streamed to the tape when training
+      if (training) u_row[n - n0] = vv;
       float out = vv;
       if (spike_fn != SNK_SPIKE_NONE) {
         const float thr = adaptive ? threshold + adapt_scale * bb[n] : threshold;
@@ -99,7 +100,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     }
     spikes_total += block_spikes;
     const int64_t m = n1 - n0;
-    if (io->tape_u) snk_stream_row(io->tape_u + row + n0, u_row, m);
+    if (training) snk_stream_row(io->tape_u + row + n0, u_row, m);
     if (io->rec_v_mem) for (int64_t k = 0; k < m; k++) io->rec_v_mem[row + n0 + k] = v[n0 + k];
     if (io->rec_i_syn) for (int64_t k = 0; k < m; k++) io->rec_i_syn[row + n0 + k] = isyn[n0 + k];
     if (io->rec_b) for (int64_t k = 0; k < m; k++) io->rec_b[row + n0 + k] = bb[n0 + k];
@@ -109,8 +110,9 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
   return spikes_total;
 }
 
-#define SPECIALISE(adaptive, has_syn, spike_fn) \
-  run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn)
+#define SPECIALISE(adaptive, has_syn, spike_fn)                        \
+  (io->tape_u ? run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 1) \
+              : run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 0))
 
 SNK_INLINE double dispatch_spike(const snk_neuron_params *p, const snk_neuron_io *io,
                                  int64_t b, int64_t n0, int64_t n1, const int adaptive,
