@@ -18,8 +18,8 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-// Neurons per task: the block's scratch (u, threshold, gradients, surrogate,
-// three parameter accumulators: 16 KiB) stays in L1.
+// Neurons per task: the block's scratch (v before the step, threshold,
+// gradients, surrogate, three parameter accumulators: 18 KiB) stays in L1.
 enum { BLOCK = 512 };
 
 typedef struct backward_job {
@@ -36,6 +36,7 @@ typedef struct block_scratch {
   float gy[BLOCK];       // upstream gradient of the output + feedback
   float surrogate[BLOCK];
   float gx[BLOCK];       // dL/d(input) of the step, streamed out after
+  float gu_next[BLOCK];  // dL/du of the step after (deferred d_alpha_mem term)
   // Per neuron over time in float (T terms), then over neurons in double.
   float d_mem[BLOCK], d_syn[BLOCK], d_adapt[BLOCK];
 } block_scratch;
@@ -180,6 +181,7 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const snk_surrogate *sg
                              const float *restrict u,
                              const float *restrict thr, const float *restrict surrogate,
                              const float *restrict g_out, const float *restrict v_prev,
+                             const int deferred, const int have_next, float *restrict gu_next,
                              const float *restrict x, const float *restrict i_prev,
                              const float *restrict b_prev, float *restrict gv, float *restrict gi,
                              float *restrict gb, float *restrict gx, float *restrict d_mem,
@@ -226,7 +228,17 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const snk_surrogate *sg
     } else {
       gu = g_out[k] + g_reset;  // ExpLeak: the output is the membrane itself
     }
-    float dm = gu * v_prev[k];
+    // d_alpha_mem gets gu * (v before the step). Deferred: this step's
+    // v after (its reset, recomputed here anyway) meets the later step's gu,
+    // so v before the step is never rebuilt; run_block adds the first one.
+    float dm;
+    if (deferred) {
+      const float v_after = has_min ? snk_clamp_min(reset, min_v) : reset;
+      dm = have_next ? gu_next[k] * v_after : 0.0f;
+      gu_next[k] = gu;
+    } else {
+      dm = gu * v_prev[k];
+    }
     gv[k] = kind.leak ? gu * a : gu;
 
     const float i = snk_synaptic_current(has_syn, a_syn, has_syn ? i_prev[k] : 0.0f, x[k]);
@@ -261,6 +273,9 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
   float *gi = has_syn ? io->grad_i + b * N + n0 : 0;
   float *gb = adaptive ? io->grad_b + b * N + n0 : 0;
   const int spikes = spike_fn != SNK_SPIKE_NONE;
+  // The whole sequence in this call: d_alpha_mem's terms are deferred (see
+  // reverse_step). One step of a recurrent layer rebuilds v before the step.
+  const int deferred = kind.leak && io->v_start;
 
   for (int64_t k = 0; k < m; k++) s->d_mem[k] = s->d_syn[k] = s->d_adapt[k] = 0.0f;
   if (!adaptive) for (int64_t k = 0; k < m; k++) s->thr[k] = p->threshold;
@@ -285,15 +300,12 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     if (adaptive) {
       for (int64_t k = 0; k < m; k++) s->thr[k] = p->threshold + p->adapt_scale * b_prev[k];
     }
-    // Only d_alpha_mem needs the membrane before the step (dm = gu * v_prev).
+    // Without deferral, d_alpha_mem needs the membrane before the step,
+    // rebuilt from the tape's previous row (this sample's step before).
     const float *v_prev = u;  // unused without leak
-    if (kind.leak) {
-      if (t > 0 || !io->v_start) {  // the tape's previous row is this sample's step before
-        previous_membrane(p, kind, m, u - N, adaptive ? b_prev - N : 0, s->v_prev);
-        v_prev = s->v_prev;
-      } else {
-        v_prev = io->v_start + b * N + n0;
-      }
+    if (kind.leak && !deferred) {
+      previous_membrane(p, kind, m, u - N, adaptive ? b_prev - N : 0, s->v_prev);
+      v_prev = s->v_prev;
     }
     const float *g_out = gy;
     if (io->grad_extra) {
@@ -305,9 +317,18 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     if (spikes && io->spikes) {  // the recurrent form's weight gradient needs them
       for (int64_t k = 0; k < m; k++) io->spikes[row + k] = snk_spike(spike_fn, u[k], s->thr[k], p->max_spikes);
     }
-    reverse_step(p, sg, kind, m, u, s->thr, s->surrogate, g_out, v_prev, x, i_prev, b_prev, gv, gi, gb,
-                 s->gx, s->d_mem, s->d_syn, s->d_adapt);
+    if (deferred) {
+      reverse_step(p, sg, kind, m, u, s->thr, s->surrogate, g_out, v_prev, 1, t < io->time - 1, s->gu_next,
+                   x, i_prev, b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt);
+    } else {
+      reverse_step(p, sg, kind, m, u, s->thr, s->surrogate, g_out, v_prev, 0, 0, s->gu_next,
+                   x, i_prev, b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt);
+    }
     snk_stream_row(gx, s->gx, m);
+  }
+  if (deferred) {  // the first step's gu meets v before the sequence
+    const float *v_start = io->v_start + b * N + n0;
+    for (int64_t k = 0; k < m; k++) s->d_mem[k] += s->gu_next[k] * v_start[k];
   }
 }
 
