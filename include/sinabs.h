@@ -420,10 +420,10 @@ sinabs_status sinabs_model_reset_states(sinabs_model *model);
  * copy of the N x N weight. The input itself is kept by reference (no copy):
  * do not write into it between forward and backward. IAF/LIF without
  * tau_syn: 4 bytes per neuron-step. Backward then moves per neuron-step: IAF
- * 12 bytes (tape, output gradient in; input gradient out), LIF 16 (it also
- * reads the input, for d tau_mem). The tape's buffers are reused by the next
- * training forward of the same shape. A Linear layer keeps its input by
- * reference. */
+ * 12 bytes (tape, output gradient in; input gradient out); LIF 16 (it also
+ * reads the input, for d tau_mem with norm_input). The tape's buffers are
+ * reused by the next training forward of the same shape. A Linear layer
+ * keeps its input by reference. */
 
 /** With `training` non-zero, each forward also keeps what backward needs
  *  (above). Off by default. A forward with training off leaves the tape of
