@@ -421,9 +421,15 @@ sinabs_status sinabs_model_reset_states(sinabs_model *model);
  * do not write into it between forward and backward. IAF/LIF without
  * tau_syn: 4 bytes per neuron-step. Backward then moves per neuron-step: IAF
  * 12 bytes (tape, output gradient in; input gradient out); LIF 16 (it also
- * reads the input, for d tau_mem with norm_input). The tape's buffers are
- * reused by the next training forward of the same shape. A Linear layer
- * keeps its input by reference. */
+ * reads the input, for d tau_mem with norm_input). Backward writes the input
+ * gradient over the tape's v_mem record (each step's after its last read) and
+ * returns that memory, so forward + backward hold two (B, T, N) float
+ * buffers (output; tape = input gradient) plus the extra tapes above. The
+ * next training forward takes that memory back for its tape once the caller
+ * has released the gradient tensor (else it allocates new memory: a held
+ * gradient is never overwritten); the other tape buffers are reused by the
+ * next training forward of the same shape. A Linear layer keeps its input by
+ * reference. */
 
 /** With `training` non-zero, each forward also keeps what backward needs
  *  (above). Off by default. A forward with training off leaves the tape of

@@ -7,6 +7,12 @@
 // builds from sinabs 3.1.3's step functions. Reading u instead of the state
 // before the step spares IAF the input: 12 bytes per neuron-step (u, output
 // gradient in; input gradient out) instead of 16.
+//
+// grad_input may be tape_u itself (the tape is dead after its backward): row
+// t of u is last read at step t (and, for a one-step call without v_start,
+// at step t+1 as the row before), and row t of the gradient is streamed out
+// from block scratch only after step t's reads. Prefetches touch row t-1,
+// which is still u.
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -324,7 +330,7 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
       reverse_step(p, sg, kind, m, u, s->thr, s->surrogate, g_out, v_prev, 0, 0, s->gu_next,
                    x, i_prev, b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt);
     }
-    snk_stream_row(gx, s->gx, m);
+    snk_stream_row(gx, s->gx, m);  // may overwrite u: nothing reads row t after this
   }
   if (deferred) {  // the first step's gu meets v before the sequence
     const float *v_start = io->v_start + b * N + n0;

@@ -25,6 +25,9 @@ extension NeuronLayer {
                                   adaptive: options.adaptive, recurrent: recurrent)
             autograd.tape = tape
         }
+        if tape.u == nil {  // the last backward handed it out as its result
+            tape.u = try autograd.tapeMemoryTensor(shape: [batch, time, neurons])
+        }
         if let weight = tape.weight { try weight.copyElements(from: try parameter(named: "rec_connect.weight")) }
         tape.input = recurrent ? nil : input
         tape.inputShape = input.shape
@@ -46,8 +49,12 @@ extension NeuronLayer {
         guard gradOutput.shape == tape.inputShape else {
             throw SinabsError.shape("grad_output must have the forward's output shape \(tape.inputShape), got \(gradOutput.shape)")
         }
+        guard let u = tape.u else { throw SinabsError(.state, "the training forward's tape has no membrane record") }
         if tape.x != nil { try Self.checkBLASSizes(batch: tape.batch, rowLength: tape.time * tape.neurons) }
-        let gradInput = try autograd.gradInputTensor(shape: tape.inputShape)  // the kernel writes every element
+        // The kernel writes each step's input gradient over that step's u
+        // after its last read: the result takes the tape's memory, no new
+        // 4 bytes per neuron-step (the tape gives u up below).
+        let gradInput = try u.reshaped(tape.inputShape)
         let carried = [tape.batch, tape.neurons]
         let gradV = try Tensor(zeros: carried), gradI = try Tensor(zeros: carried), gradB = try Tensor(zeros: carried)
         let recurrentScratch = tape.x == nil ? nil
@@ -72,7 +79,7 @@ extension NeuronLayer {
             io.input_stride = rowStride
             io.stride = rowStride
             io.input = UnsafePointer(input.baseAddress)
-            io.tape_u = UnsafePointer(tape.u.baseAddress)
+            io.tape_u = UnsafePointer(u.baseAddress)
             io.v_start = UnsafePointer(tape.vStart.baseAddress)
             io.tape_i = UnsafePointer(tape.i?.baseAddress)
             io.tape_b = UnsafePointer(tape.b?.baseAddress)
@@ -83,17 +90,20 @@ extension NeuronLayer {
         accumulateTimeConstants(io, tape)
         tape.pending = false
         tape.input = nil
+        tape.u = nil  // now the caller's gradient
         return gradInput
     }
 
     /// Steps backwards one kernel call at a time: the gradient of input_t also
     /// reaches spikes_{t-1} through W (one GEMM per step), and
-    /// dW = sum_t dInput_{t+1}^T spikes_t.
+    /// dW = sum_t dInput_{t+1}^T spikes_t. gradInput is u's memory: the call
+    /// for step t reads u rows t and t-1 and then writes row t, so the rows
+    /// the GEMMs read (t+1 and later) are already gradients.
     private func runRecurrentBackward(_ tape: NeuronTape, _ io: inout snk_neuron_grad_io,
                                       _ params: inout snk_neuron_params, _ surrogate: inout snk_surrogate,
                                       gradOutput: Tensor, gradInput: Tensor, spikes: Tensor, feedback: Tensor) {
         let batch = tape.batch, time = tape.time, n = tape.neurons, rowStride = time * n
-        guard let x = tape.x?.baseAddress, let u = tape.u.baseAddress, let weight = tape.weight?.baseAddress,
+        guard let x = tape.x?.baseAddress, let u = tape.u?.baseAddress, let weight = tape.weight?.baseAddress,
               let gy = gradOutput.baseAddress, let gx = gradInput.baseAddress,
               let s = spikes.baseAddress, let fb = feedback.baseAddress,
               let gradWeight = autograd.gradients["rec_connect.weight"]?.baseAddress else { return }

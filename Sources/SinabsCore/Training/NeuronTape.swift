@@ -13,12 +13,17 @@ import CSinabsKernels
 ///   squeeze forms; for recurrent forms it includes the feedback, so it is
 ///   copied (4 bytes per neuron-step), with the recurrent weight as it was;
 ///
-/// and the model constants of that forward. Buffers are reused by the next
-/// training forward of the same shape, so a training loop allocates once.
+/// and the model constants of that forward. Backward writes the input
+/// gradient over u (each row after its last read) and hands that memory to
+/// its result: the tape gives u up, and the next training forward takes it
+/// back from the recycled buffer once the caller released the gradient (or
+/// allocates a new one). The other buffers are reused by the next training
+/// forward of the same shape, so a training loop allocates once.
 final class NeuronTape {
     let batch: Int, time: Int, neurons: Int
-    /// u: the membrane after integration, before the spike.
-    let u: Tensor
+    /// u: the membrane after integration, before the spike, (B, T, N); nil
+    /// once backward gave it away as its input gradient.
+    var u: Tensor?
     /// v_mem before the first step.
     let vStart: Tensor
     let i: Tensor?
@@ -40,7 +45,7 @@ final class NeuronTape {
         self.time = time
         self.neurons = neurons
         let shape = [batch, time, neurons]
-        u = try Tensor.uninitialized(shape)
+        u = nil  // prepareTape lends it from NeuronAutograd.tapeMemory
         vStart = try Tensor.uninitialized([batch, neurons])
         i = hasSyn ? try Tensor.uninitialized(shape) : nil
         b = adaptive ? try Tensor.uninitialized(shape) : nil
@@ -54,11 +59,11 @@ final class NeuronTape {
     }
 
     /// Bytes stored per neuron-step (the input kept by reference not counted).
-    var bytesPerNeuronStep: Int { 4 * [u, i, b, x].compactMap { $0 }.count }
+    var bytesPerNeuronStep: Int { 4 * (1 + [i, b, x].compactMap { $0 }.count) }
 
     /// Points the forward kernel's tape fields at step `offset / neurons`.
     func attach(_ io: inout snk_neuron_io, offset: Int) {
-        io.tape_u = u.baseAddress.map { $0 + offset }
+        io.tape_u = u?.baseAddress.map { $0 + offset }
         io.tape_i = i?.baseAddress.map { $0 + offset }
         io.tape_b = b?.baseAddress.map { $0 + offset }
         io.tape_x = x?.baseAddress.map { $0 + offset }
@@ -71,6 +76,7 @@ final class NeuronAutograd {
     var tape: NeuronTape?
     /// Created as zeros on first use, with the parameter's shape.
     var gradients: [String: Tensor] = [:]
-    /// Memory for backward's result, reused once the caller releases it.
-    var gradInputPool: RecycledBuffer?
+    /// Memory of the tape's u, which backward hands out as its result:
+    /// reused by a training forward once the caller released that result.
+    var tapeMemory: RecycledBuffer?
 }

@@ -2,7 +2,8 @@ import Synchronization
 
 /// A large result buffer lent out as a tensor and taken back when the last
 /// tensor over it dies (its release callback), so that a training loop does
-/// not allocate and first-touch 50 MB per backward call.
+/// not allocate and first-touch 50 MB per call (forward's output, the tape's
+/// u that backward returns as the input gradient).
 final class RecycledBuffer {
     private let memory: Tensor
     private let lent = Atomic<Bool>(false)
@@ -46,9 +47,10 @@ extension RecycledBuffer {
 }
 
 extension NeuronAutograd {
-    /// An uninitialised tensor of `shape` for backward's result, from the
-    /// recycled buffer when the caller has released the previous result.
-    func gradInputTensor(shape: [Int]) throws -> Tensor {
-        try RecycledBuffer.tensor(shape: shape, from: &gradInputPool)
+    /// An uninitialised tensor of `shape` for the tape's u (later backward's
+    /// result), from the recycled buffer when the caller has released the
+    /// previous result.
+    func tapeMemoryTensor(shape: [Int]) throws -> Tensor {
+        try RecycledBuffer.tensor(shape: shape, from: &tapeMemory)
     }
 }
