@@ -18,7 +18,7 @@ CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
-        test-python python bench bench-bptt install clean
+        test-python python bench bench-bptt install clean reference
 
 all: lib
 
@@ -86,8 +86,9 @@ test-swift: deps-system
 
 C_TESTS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/test_*.c))
 
-# The reference cases from the real sinabs (tests/c/test_reference.c reads them).
-SINABS_REFERENCE_DIR ?= $(abspath $(CURDIR)/../shared/reference/cases)
+# The reference cases from the real sinabs live in the repository; every
+# suite reads them from here (or from $SINABS_REFERENCE_DIR if set).
+SINABS_REFERENCE_DIR ?= $(abspath tests/reference/cases)
 export SINABS_REFERENCE_DIR
 
 $(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) include/sinabs.h | lib
@@ -113,6 +114,10 @@ test-ctypes: lib deps-python
 
 test-python: python
 	$(PYTHON) -m pytest -q bindings/python/tests
+
+# Regenerate the reference cases from the installed sinabs (seed 0), in place.
+reference: deps-python
+	$(PYTHON) tests/reference/gen_reference.py tests/reference/cases 0
 
 ## ---- examples -------------------------------------------------------------
 # The C examples are built the way a user would, through pkg-config.

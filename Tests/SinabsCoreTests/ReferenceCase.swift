@@ -2,20 +2,20 @@ import Foundation
 import XCTest
 @testable import SinabsCore
 
-/// A case of ../shared/reference/cases (generated from sinabs 3.1.3).
+/// A case of tests/reference/cases (generated from sinabs 3.1.3).
 struct ReferenceCase {
     let name: String
     let json: [String: Any]
 
-    /// The reference folder: $SINABS_REFERENCE_DIR, else ../shared/reference/cases
-    /// beside the checkout.
+    /// The reference folder: $SINABS_REFERENCE_DIR, else the checkout's
+    /// tests/reference/cases.
     static var directory: URL {
         if let dir = ProcessInfo.processInfo.environment["SINABS_REFERENCE_DIR"] {
             return URL(fileURLWithPath: dir)
         }
         let checkout = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return checkout.deletingLastPathComponent().appendingPathComponent("shared/reference/cases")
+        return checkout.appendingPathComponent("tests/reference/cases")
     }
 
     static func load(_ name: String) throws -> ReferenceCase {

@@ -1,4 +1,4 @@
-/* Just enough JSON for the reference cases (/work/shared/reference): find a
+/* Just enough JSON for the reference cases (tests/reference): find a
  * member by a dotted path ("state_after.v_mem"), read a number, a boolean, or
  * a tensor {"shape": [...], "data": [...]}. Strings, nesting and arrays are
  * skipped correctly; escapes beyond \" are not needed by these files. */

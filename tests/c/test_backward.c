@@ -155,7 +155,7 @@ static void test_null_arguments(void) {
 
 int main(void) {
   const char *dir = getenv("SINABS_REFERENCE_DIR");
-  if (!dir || !*dir) dir = "../shared/reference/cases";
+  if (!dir || !*dir) dir = "tests/reference/cases";
   test_lif_reference(dir);
   test_linear();
   test_null_arguments();

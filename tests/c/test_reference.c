@@ -2,7 +2,7 @@
  * run through the C ABI reproduce sinabs' output exactly, and its final v_mem,
  * per-step v_mem recordings, firing rate and gradients (1e-4 relative, 1e-5
  * absolute).
- * The cases are found in $SINABS_REFERENCE_DIR, else ../shared/reference/cases
+ * The cases are found in $SINABS_REFERENCE_DIR, else tests/reference/cases
  * relative to the working directory (the repository root under make). */
 #include "check.h"
 #include "reference_json.h"
@@ -131,7 +131,7 @@ static void test_reader(void) {
 int main(void) {
   test_reader();
   const char *dir = getenv("SINABS_REFERENCE_DIR");
-  if (!dir || !*dir) dir = "../shared/reference/cases";
+  if (!dir || !*dir) dir = "tests/reference/cases";
   run_case(dir, "iaf_default");
   run_case(dir, "iaf_5d");
   run_case(dir, "lif_default");

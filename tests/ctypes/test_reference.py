@@ -11,7 +11,7 @@ import sinabs_abi as abi
 
 
 def reference_dir():
-    return os.environ.get("SINABS_REFERENCE_DIR") or str(abi.REPO.parent / "shared" / "reference" / "cases")
+    return os.environ.get("SINABS_REFERENCE_DIR") or str(abi.REPO / "tests" / "reference" / "cases")
 
 
 def load_case(name):

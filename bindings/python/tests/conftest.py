@@ -10,9 +10,9 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def reference_dir() -> Path:
-    """env SINABS_REFERENCE_DIR, else ../shared/reference/cases beside the repository."""
+    """env SINABS_REFERENCE_DIR, else the repository's tests/reference/cases."""
     env = os.environ.get("SINABS_REFERENCE_DIR")
-    return Path(env) if env else (REPO_ROOT.parent / "shared" / "reference" / "cases")
+    return Path(env) if env else (REPO_ROOT / "tests" / "reference" / "cases")
 
 
 def reference_cases(kind: str):

@@ -1,4 +1,4 @@
-"""Every `neuron_layer` case of the real sinabs 3.1.3 (shared/reference/cases),
+"""Every `neuron_layer` case of the real sinabs 3.1.3 (tests/reference/cases),
 reproduced through the Python binding.
 
 Outputs exact, except spikes whose membrane is within 1e-5 of a threshold
