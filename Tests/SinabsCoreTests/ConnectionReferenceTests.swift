@@ -19,7 +19,7 @@ final class ConnectionReferenceTests: XCTestCase {
             }
             checked += 1
         }
-        XCTAssertEqual(checked, 4)
+        XCTAssertEqual(checked, 9)
     }
 
     private func check(_ ref: ReferenceCase, _ layer: any DescribableLayer, _ kernel: ConvKernelChoice) throws {

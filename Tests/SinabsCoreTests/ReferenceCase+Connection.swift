@@ -5,7 +5,7 @@ import XCTest
 extension ReferenceCase {
     /// The layer types this suite builds from descriptions.
     static let connectionTypes: [DescribableLayer.Type] = [
-        Conv2d.self,
+        Conv2d.self, AvgPool2d.self, SumPool2d.self, MaxPool2d.self,
     ]
 
     private static let boolArguments: Set<String> = ["bias", "ceil_mode", "count_include_pad"]
