@@ -19,7 +19,7 @@ final class ConnectionReferenceTests: XCTestCase {
             }
             checked += 1
         }
-        XCTAssertEqual(checked, 9)
+        XCTAssertEqual(checked, 12)
     }
 
     private func check(_ ref: ReferenceCase, _ layer: any DescribableLayer, _ kernel: ConvKernelChoice) throws {

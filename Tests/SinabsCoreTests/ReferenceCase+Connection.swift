@@ -5,7 +5,8 @@ import XCTest
 extension ReferenceCase {
     /// The layer types this suite builds from descriptions.
     static let connectionTypes: [DescribableLayer.Type] = [
-        Conv2d.self, AvgPool2d.self, SumPool2d.self, MaxPool2d.self,
+        Conv2d.self, AvgPool2d.self, SumPool2d.self, MaxPool2d.self, Flatten.self, Cropping2dLayer.self,
+        ChannelShift.self, ZeroPad2d.self, FlattenTime.self, UnflattenTime.self, Merge.self, ReLU.self, Dropout.self,
     ]
 
     private static let boolArguments: Set<String> = ["bias", "ceil_mode", "count_include_pad"]
