@@ -19,6 +19,7 @@ public final class Linear: Layer {
         self.outFeatures = outFeatures
         weight = try Tensor(zeros: [outFeatures, inFeatures])
         self.bias = bias ? try Tensor(zeros: [outFeatures]) : nil
+        ParameterInit.torchDefault(weight: weight, bias: self.bias, fanIn: inFeatures)
     }
 
     public var parameterNames: [String] { bias == nil ? ["weight"] : ["weight", "bias"] }

@@ -10,7 +10,6 @@ memory and can be assigned from arrays. ``layer.native`` is the low-level
 ``_native.Layer`` for code that needs more (training: set_training, backward,
 grad, zero_grad).
 """
-import math
 import random
 
 import numpy as np
@@ -379,19 +378,24 @@ class ALIFRecurrent(_Recurrent, ALIF):
 # ---- connection layers and models ------------------------------------------------
 
 class Linear:
-    """y = x W^T + b over the last dimension (torch.nn.Linear's init: uniform in
-    +-1/sqrt(in_features), from numpy's global generator)."""
+    """Applies ``y = x W^T + b`` over the last dimension (``torch.nn.Linear``).
 
-    def __init__(self, in_features, out_features, bias=True):
+    Parameters start as torch's default init does: ``weight`` and ``bias``
+    uniform in ``[-1/sqrt(in_features), 1/sqrt(in_features))``, drawn by
+    libsinabs from the generator that :func:`sinabs_swift.manual_seed` seeds
+    (the same numbers as a C or Swift ``Linear`` created after the same seed).
+
+    Args:
+        in_features: size of each input's last dimension.
+        out_features: size of each output's last dimension.
+        bias: whether to add a learnable bias.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         native = _native.linear_layer(int(in_features), int(out_features), bool(bias))
         object.__setattr__(self, "_native", native)
         object.__setattr__(self, "in_features", int(in_features))
         object.__setattr__(self, "out_features", int(out_features))
-        bound = 1.0 / math.sqrt(in_features)
-        shapes = {"weight": (out_features, in_features), "bias": (out_features,)}
-        for name in native.parameter_names():
-            native.set_parameter(name, np.random.uniform(-bound, bound, shapes[name])
-                                 .astype(np.float32))
 
     @property
     def native(self):
