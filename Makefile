@@ -82,12 +82,15 @@ wheel: lib deps-package
 
 # The main job: simulate an IAF layer from C, then train a spiking network
 # with BPTT from Python (sinabs_swift.torch layers between torch Linear layers).
-demo: python
+demo: python deps-package
 	@$(CC) $(CFLAGS_TEST) examples/c/iaf_demo.c -o $(BUILD)/iaf_demo $(LDFLAGS_TEST)
 	@echo "== 1. simulate: examples/c/iaf_demo.c"
 	@$(BUILD)/iaf_demo
 	@echo "== 2. train: examples/python/train_digits.py (BPTT, scikit-learn 8x8 digits)"
 	@$(PYTHON) examples/python/train_digits.py
+	@echo "== 3. pictures (matplotlib): a neuron over time; spikes of a trained network"
+	@$(PYTHON) examples/python/plot_neuron.py --out $(BUILD)/demo/neuron.png
+	@$(PYTHON) examples/python/plot_digits_raster.py --out $(BUILD)/demo/digits_raster.png
 
 # Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
 bench: lib deps-python
