@@ -78,6 +78,22 @@ wheel: lib deps-package
 	@rm -rf $(BUILD)/wheel-raw $(BUILD)/wheel-lib
 	@ls -l $(BUILD)/wheel/*.whl
 
+# HTML reference docs into build/docs: Swift from the symbol graph of the
+# debug build (no docc plugin, so normal builds gain no dependency) and the
+# catalog Sources/SinabsCore/SinabsCore.docc; Python with pdoc.
+DOCS := $(BUILD)/docs
+docs: python deps-package
+	swift package --scratch-path $(SCRATCH) dump-symbol-graph --minimum-access-level public >/dev/null
+	@rm -rf $(DOCS)/swift $(DOCS)/python $(DOCS)/symbol-graphs
+	@mkdir -p $(DOCS)/symbol-graphs
+	@cp $(SCRATCH)/*/symbolgraph/SinabsCore*.symbols.json $(DOCS)/symbol-graphs/
+	docc convert Sources/SinabsCore/SinabsCore.docc --additional-symbol-graph-dir $(DOCS)/symbol-graphs \
+	  --output-path $(DOCS)/swift --fallback-display-name SinabsCore \
+	  --fallback-bundle-identifier org.libsinabs.SinabsCore --transform-for-static-hosting
+	$(PYTHON) -m pdoc -o $(DOCS)/python sinabs_swift sinabs_swift.torch
+	@echo "Swift:  $(DOCS)/swift/documentation/sinabscore/index.html (DocC needs a web server: python3 -m http.server -d $(DOCS)/swift, then open /documentation/sinabscore)"
+	@echo "Python: $(DOCS)/python/index.html"
+
 ## ---- run ------------------------------------------------------------------
 
 # The main job: simulate an IAF layer from C, then train a spiking network
