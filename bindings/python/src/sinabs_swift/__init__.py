@@ -7,6 +7,12 @@
 
 Only numpy is needed; torch tensors are accepted (and returned via
 torch.from_dlpack) when torch is installed.
+
+Modules: ``layers`` (IAF, LIF, ExpLeak, ALIF and their Squeeze/Recurrent
+forms, Linear, Sequential; ``help()`` on each shows its equations and
+arguments), ``activation`` (spike, reset and surrogate functions), ``torch``
+(``torch.nn.Module`` drop-ins for ``sinabs.layers``, trained by fused BPTT).
+``manual_seed(n)`` seeds the initial parameters of new layers.
 """
 from . import _native
 from ._native import Tensor, as_tensor, get_num_threads, set_num_threads, zeros
