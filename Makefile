@@ -90,7 +90,7 @@ docs: python deps-package
 	docc convert Sources/SinabsCore/SinabsCore.docc --additional-symbol-graph-dir $(DOCS)/symbol-graphs \
 	  --output-path $(DOCS)/swift --fallback-display-name SinabsCore \
 	  --fallback-bundle-identifier org.libsinabs.SinabsCore --transform-for-static-hosting
-	$(PYTHON) -m pdoc -o $(DOCS)/python sinabs_swift sinabs_swift.torch
+	$(PYTHON) -m pdoc --docformat google -o $(DOCS)/python sinabs_swift sinabs_swift.torch
 	@echo "Swift:  $(DOCS)/swift/documentation/sinabscore/index.html (DocC needs a web server: python3 -m http.server -d $(DOCS)/swift, then open /documentation/sinabscore)"
 	@echo "Python: $(DOCS)/python/index.html"
 

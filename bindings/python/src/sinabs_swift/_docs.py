@@ -8,7 +8,7 @@ the model's equations and arguments, and what a call returns.
 import textwrap
 
 _STEP = """
-    Per time step t, for every neuron (discrete time, sinabs 3.1.3)::
+    Per time step t, for every neuron (discrete time, sinabs 3.1.3):
 
 {equations}
 
