@@ -466,3 +466,9 @@ class Sequential:
 
     def __setstate__(self, saved):
         self.__init__(*saved["layers"])
+
+
+# ---- convolution, pooling and shape layers (connection_layers.py) -------------------
+from .connection_layers import (AvgPool2d, ChannelShift, Conv2d, Cropping2dLayer, Dropout,  # noqa: E402
+                                Flatten, FlattenTime, MaxPool2d, Merge, ReLU, Repeat, SumPool2d,
+                                UnflattenTime, ZeroPad2d)
