@@ -404,11 +404,12 @@ sinabs_status sinabs_conv2d_options_init(sinabs_conv2d_options *options, int64_t
 /** A new Conv2d layer: parameters "weight" (out_channels, in_channels/groups,
  *  kernel_h, kernel_w) and with bias "bias" (out_channels). Forward picks per
  *  call between a dense kernel (im2col + OpenBLAS) and an event-driven one
- *  (each non-zero input scatters its weights) by the input's density (below
- *  20% non-zero: event-driven); both give the same result up to float
- *  summation order (1e-5 relative). Backward uses the dense kernel.
- *  Errors: INVALID_ARGUMENT (NULL, struct_size too small, sizes out of range,
- *  groups not dividing the channels). Caller owns `*out` (sinabs_layer_free).
+ *  (each non-zero input scatters its weights) by the input's density: below
+ *  30% non-zero (the measured crossover) event-driven. Both give the same
+ *  result up to float summation order (1e-5 relative); backward uses the
+ *  dense kernel. Errors: INVALID_ARGUMENT (NULL, struct_size too small,
+ *  sizes out of range, groups not dividing the channels). Caller owns
+ *  `*out` (sinabs_layer_free).
  *  Forward errors: SHAPE (rank not 3 or 4, channels differ, kernel larger
  *  than the padded input). */
 sinabs_status sinabs_conv2d_layer_create(sinabs_layer **out, const sinabs_conv2d_options *options);

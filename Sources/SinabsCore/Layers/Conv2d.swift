@@ -107,15 +107,16 @@ public final class Conv2d: Layer {
             throw SinabsError.invalid("output must not share memory with the input")
         }
         let kernel = try chooseKernel(input)
+        if plan.samples > 0, output.count > 0, let x = input.baseAddress, let y = output.baseAddress,
+           let w = weight.baseAddress {
+            if kernel == .sparse {
+                try forwardSparse(plan, x, w, y)
+            } else {
+                try forwardDense(plan, x, w, y)
+            }
+        }
         pendingInput.record(input, training: training)
         lastKernel = kernel
-        guard plan.samples > 0, output.count > 0, let x = input.baseAddress, let y = output.baseAddress,
-              let w = weight.baseAddress else { return }
-        if kernel == .sparse {
-            try forwardSparse(plan, x, w, y)
-        } else {
-            try forwardDense(plan, x, w, y)
-        }
     }
 }
 
