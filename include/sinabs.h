@@ -419,8 +419,10 @@ sinabs_status sinabs_conv2d_layer_create(sinabs_layer **out, const sinabs_conv2d
 #define SINABS_CONV_KERNEL_DENSE 1  /**< im2col + GEMM */
 #define SINABS_CONV_KERNEL_SPARSE 2 /**< event-driven scatter */
 
-/** Forces a Conv2d's forward kernel (benchmarks, tests) or restores AUTO.
- *  Errors: INVALID_ARGUMENT (not a Conv2d layer, unknown kernel). */
+/** Forces a Conv2d's or Linear's forward kernel (benchmarks, tests) or
+ *  restores AUTO. Linear (AUTO) scatters only below 1% input density and
+ *  with >= 64 outputs (measured: BLAS wins above).
+ *  Errors: INVALID_ARGUMENT (not a Conv2d or Linear layer, unknown kernel). */
 sinabs_status sinabs_conv2d_layer_set_kernel(sinabs_layer *layer, int32_t kernel);
 
 /** Construction options of the pooling layers. Start from

@@ -41,12 +41,17 @@ public func sinabs_conv2d_layer_create(_ out: UnsafeMutablePointer<OpaquePointer
 @c @implementation
 public func sinabs_conv2d_layer_set_kernel(_ handle: OpaquePointer?, _ kernel: Int32) -> sinabs_status {
     guarded {
-        guard let conv = try layer(handle) as? Conv2d else { throw invalid("layer is not a Conv2d layer") }
+        let choice: ConvKernelChoice
         switch kernel {
-        case SINABS_CONV_KERNEL_AUTO: conv.kernelChoice = .automatic
-        case SINABS_CONV_KERNEL_DENSE: conv.kernelChoice = .dense
-        case SINABS_CONV_KERNEL_SPARSE: conv.kernelChoice = .sparse
+        case SINABS_CONV_KERNEL_AUTO: choice = .automatic
+        case SINABS_CONV_KERNEL_DENSE: choice = .dense
+        case SINABS_CONV_KERNEL_SPARSE: choice = .sparse
         default: throw invalid("unknown conv kernel \(kernel)")
+        }
+        switch try layer(handle) {
+        case let conv as Conv2d: conv.kernelChoice = choice
+        case let linear as Linear: linear.kernelChoice = choice
+        default: throw invalid("layer is not a Conv2d or Linear layer")
         }
     }
 }

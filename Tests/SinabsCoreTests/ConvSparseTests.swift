@@ -43,3 +43,24 @@ final class ConvSparseTests: XCTestCase {
         XCTAssertEqual(conv.lastKernel, .dense)
     }
 }
+
+/// Linear's event-driven kernel equals its GEMM up to summation order.
+final class LinearSparseTests: XCTestCase {
+    func testSparseEqualsDense() throws {
+        var generator = SplitMix64(seed: 5)
+        for (features, outputs, bias) in [(7, 3, true), (512, 10, false), (300, 70, true)] {
+            let layer = try Linear(inFeatures: features, outFeatures: outputs, bias: bias)
+            for name in layer.parameterNames {
+                try layer.parameter(named: name).fillUniform(-0.5...0.5, using: &generator)
+            }
+            let input = try Tensor(zeros: [3, 5, features])
+            input.withUnsafeMutableBufferPointer { x in
+                for i in x.indices where Int.random(in: 0..<20, using: &generator) == 0 { x[i] = Float(Int.random(in: 1...3, using: &generator)) }
+            }
+            layer.kernelChoice = .dense
+            let dense = try layer.forward(input)
+            layer.kernelChoice = .sparse
+            assertClose(try layer.forward(input), dense, rtol: 1e-5, atol: 1e-5, "linear \(features) -> \(outputs)")
+        }
+    }
+}

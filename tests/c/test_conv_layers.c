@@ -75,6 +75,10 @@ static void test_conv2d(void) {
   CHECK_FAILS(sinabs_layer_set_parameter(conv, "weight", bad), SINABS_ERR_SHAPE);
   CHECK_FAILS(sinabs_conv2d_layer_set_kernel(conv, 7), SINABS_ERR_INVALID_ARGUMENT);
   CHECK_FAILS(sinabs_conv2d_layer_set_kernel(NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
+  sinabs_layer *linear = NULL; /* Linear has the event-driven kernel too */
+  CHECK_OK(sinabs_linear_layer_create(&linear, 4, 2, 1));
+  CHECK_OK(sinabs_conv2d_layer_set_kernel(linear, SINABS_CONV_KERNEL_SPARSE));
+  sinabs_layer_free(linear);
   sinabs_tensor *w_now = NULL;
   CHECK_OK(sinabs_layer_get_parameter(&w_now, conv, "weight"));
   CHECK(data_of(w_now)[3] == 4.0f);

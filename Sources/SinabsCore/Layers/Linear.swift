@@ -9,6 +9,9 @@ public final class Linear: Layer {
     public var training = false
     /// The input of the last training forward and the parameter gradients.
     let autograd = LinearAutograd()
+    /// Forward kernel: `.automatic` scatters sparse inputs (Linear+Sparse).
+    public var kernelChoice = ConvKernelChoice.automatic
+    let workspace = ConvWorkspace()
 
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
         // BLAS takes 32-bit sizes.
@@ -57,8 +60,13 @@ public final class Linear: Layer {
         guard !output.sharesStorage(with: input) else {
             throw SinabsError.invalid("output must not share memory with the input")
         }
+        guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else {
+            autograd.input = training ? input : nil
+            return
+        }
+        let scattered = try forwardSparseIfSparse(input, rows: rows, y)
         autograd.input = training ? input : nil
-        guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else { return }
+        if scattered { return }
         var beta: Float = 0
         if let b = bias?.baseAddress {
             for r in 0..<rows { (y + r * outFeatures).update(from: b, count: outFeatures) }
