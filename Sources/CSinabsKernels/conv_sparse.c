@@ -31,8 +31,26 @@ typedef struct scatter_job {
 } scatter_job;
 
 // acc[0..count) += value * w[0..count): the hot loop, a vector FMA.
+// One vector per step (no interleaving): output channel counts are often
+// 16 or 32, which a 4-vector unrolled loop would leave to its scalar tail.
 SNK_INLINE void axpy(float *restrict acc, const float *restrict w, float value, int64_t count) {
+#pragma clang loop vectorize_width(8) interleave_count(1)
   for (int64_t j = 0; j < count; j++) acc[j] += value * w[j];
+}
+
+// y (O x plane) = acc (plane x O) transposed, + bias; in blocks of pixels so
+// the accumulator rows being read stay in L1.
+SNK_INLINE void transpose_out(const float *restrict acc, const float *restrict bias, float *restrict y,
+                              int64_t plane, int64_t O) {
+  enum { PIXELS = 16 };
+  for (int64_t p0 = 0; p0 < plane; p0 += PIXELS) {
+    const int64_t p1 = p0 + PIXELS < plane ? p0 + PIXELS : plane;
+    for (int64_t o = 0; o < O; o++) {
+      const float b = bias ? bias[o] : 0.0f;
+      float *out = y + o * plane;
+      for (int64_t p = p0; p < p1; p++) out[p] = acc[p * O + o] + b;
+    }
+  }
 }
 
 // Which output row (column) each input row (column) reaches through each
@@ -90,11 +108,7 @@ static void scatter_chunk(void *context, int64_t begin, int64_t end) {
           }
         }
       }
-      float *y = job->output + n * O * plane;
-      for (int64_t o = 0; o < O; o++) {
-        const float b = job->bias ? job->bias[o] : 0.0f;
-        for (int64_t p = 0; p < plane; p++) y[o * plane + p] = acc[p * O + o] + b;
-      }
+      transpose_out(acc, job->bias, job->output + n * O * plane, plane, O);
     }
   }
 }
