@@ -1,5 +1,5 @@
 /// y = x W^T + b over the last dimension (torch.nn.Linear), on OpenBLAS.
-public final class Linear: Layer {
+public final class Linear: WeightAndBias {
     public let inFeatures: Int
     public let outFeatures: Int
     /// (outFeatures, inFeatures).
@@ -22,24 +22,6 @@ public final class Linear: Layer {
         self.outFeatures = outFeatures
         weight = try Tensor(zeros: [outFeatures, inFeatures])
         self.bias = bias ? try Tensor(zeros: [outFeatures]) : nil
-    }
-
-    public var parameterNames: [String] { bias == nil ? ["weight"] : ["weight", "bias"] }
-
-    public func parameter(named name: String) throws -> Tensor {
-        switch name {
-        case "weight": return weight
-        case "bias" where bias != nil: return bias!
-        default: throw Self.missing("parameter", name)
-        }
-    }
-
-    public func setParameter(named name: String, to value: Tensor) throws {
-        let target = try parameter(named: name)
-        guard value.shape == target.shape else {
-            throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")
-        }
-        try target.copyElements(from: value)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
