@@ -18,8 +18,9 @@ Variants (same weights, same input, same thread count):
 Forward: states reset, then the whole network on the 400 frames.
 Forward+backward: states reset, training forward, backward of sum(output)
 (ours: each layer's backward in reverse order; torch: autograd).
-Prints the best of the repeats (robust to other load) and the median,
-and the speed-up of native over each other variant (best vs best).
+The variants take turns within each repeat (load from elsewhere falls on
+all alike). Prints the best of the repeats (robust to other load) and the
+median, and the speed-up of native over each other variant (best vs best).
 
     make bench-models            (or: python bench/bench_models.py [--repeats 7] [--threads 2])
 """
@@ -39,14 +40,18 @@ import sinabs_swift.torch as sst  # noqa: E402
 from sinabs_swift import layers as L  # noqa: E402
 
 
-def timings(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def timings(runs, repeats):
+    """{name: (best, median)} of each run; the runs take turns, so that load
+    from elsewhere on the machine falls on all of them alike."""
+    for fn in runs.values():
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
+    times = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: (min(t), statistics.median(t)) for name, t in times.items()}
 
 
 def reset(net):
@@ -164,10 +169,10 @@ def main():
         assert activity > 0.05 or differ == 0, f"native output differs from sinabs in {differ:.1%}"
         results = {}
         for mode, training in (("forward", False), ("forward+backward", True)):
-            results[(mode, "sinabs")] = timings(torch_runner(net, xt, training), args.repeats)
-            results[(mode, "torch+ss")] = timings(torch_runner(hybrid, xt, training), args.repeats)
-            native = runner.forward_backward if training else runner.forward
-            results[(mode, "native")] = timings(native, args.repeats)
+            runs = {"sinabs": torch_runner(net, xt, training), "torch+ss": torch_runner(hybrid, xt, training),
+                    "native": runner.forward_backward if training else runner.forward}
+            for name, result in timings(runs, args.repeats).items():
+                results[(mode, name)] = result
         print(f"\ninput activity {activity:.0%} (output entries differing from sinabs: {differ:.2%})")
         print(f"  {'':18s} {'sinabs ms':>16s} {'torch+ss ms':>16s} {'native ms':>16s}  "
               f"{'vs sinabs':>9s} {'vs torch+ss':>11s}")

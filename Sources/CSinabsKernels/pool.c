@@ -101,10 +101,43 @@ static void avg_forward_range(void *context, int64_t begin, int64_t end) {
   }
 }
 
+// avg_backward_range for windows inside the input (windows_inside).
+SNK_MULTIVERSION
+static void avg_backward_inside(const pool_job *job, int64_t begin, int64_t end) {
+  const snk_pool_shape *s = job->s;
+  const int64_t H = s->height, W = s->width, OH = s->out_h, OW = s->out_w;
+  const int64_t kh = s->kernel_h, kw = s->kernel_w, sh = s->stride_h, sw = s->stride_w;
+  const float divisor = (float)(job->divisor_override > 0 ? job->divisor_override : kh * kw);
+  for (int64_t plane = begin; plane < end; plane++) {
+    const float *x = job->input + plane * H * W;
+    const float *dy = job->grad_output + plane * OH * OW;
+    float *dx = job->grad_input + plane * H * W;
+    for (int64_t oy = 0; oy < OH; oy++) {
+      for (int64_t ox = 0; ox < OW; ox++) {
+        const float *window = x + oy * sh * W + ox * sw;
+        if (job->zero_where_sum_zero) {
+          float sum = 0.0f;
+          for (int64_t ky = 0; ky < kh; ky++)
+            for (int64_t kx = 0; kx < kw; kx++) sum += window[ky * W + kx];
+          if (sum / divisor == 0.0f) continue;
+        }
+        const float g = dy[oy * OW + ox] * job->scale / divisor;
+        float *target = dx + oy * sh * W + ox * sw;
+        for (int64_t ky = 0; ky < kh; ky++)
+          for (int64_t kx = 0; kx < kw; kx++) target[ky * W + kx] += g;
+      }
+    }
+  }
+}
+
 SNK_MULTIVERSION
 static void avg_backward_range(void *context, int64_t begin, int64_t end) {
   const pool_job *job = context;
   const snk_pool_shape *s = job->s;
+  if (windows_inside(s)) {
+    avg_backward_inside(job, begin, end);
+    return;
+  }
   const int64_t H = s->height, W = s->width, OH = s->out_h, OW = s->out_w;
   for (int64_t plane = begin; plane < end; plane++) {
     const float *x = job->input + plane * H * W;
