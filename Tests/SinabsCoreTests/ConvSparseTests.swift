@@ -32,6 +32,23 @@ final class ConvSparseTests: XCTestCase {
         }
     }
 
+    /// Planes of >= 256 pixels take the dense kernel's per-sample products:
+    /// with bias and groups they agree with the scatter kernel too.
+    func testLargePlanesAgree() throws {
+        var generator = SplitMix64(seed: 9)
+        for (groups, bias, stride) in [(1, true, 1), (2, true, 1), (2, false, 2)] {
+            let conv = try Conv2d(inChannels: 2 * groups, outChannels: 3 * groups, kernelSize: Pair2d(3),
+                                  stride: Pair2d(stride), padding: Pair2d(1), groups: groups, bias: bias, seed: 3)
+            let input = try Tensor(zeros: [3, 2 * groups, 40, 36])
+            input.fillUniform(-1...1, using: &generator)
+            conv.kernelChoice = .dense
+            let dense = try conv.forward(input)
+            XCTAssertGreaterThanOrEqual(dense.shape[2] * dense.shape[3], Conv2d.perSampleProductPlane)
+            conv.kernelChoice = .sparse
+            assertClose(try conv.forward(input), dense, rtol: 1e-5, atol: 1e-5, "groups \(groups) bias \(bias)")
+        }
+    }
+
     func testAutomaticChoiceFollowsDensity() throws {
         let conv = try Conv2d(inChannels: 2, outChannels: 4, kernelSize: Pair2d(3))
         let sparse = try Tensor(zeros: [2, 2, 10, 10])
