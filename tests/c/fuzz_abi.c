@@ -41,7 +41,7 @@ int main(int argc, char **argv) {
   sinabs_model *model = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(18);
+    int op = pick(22);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -114,6 +114,43 @@ int main(int argc, char **argv) {
       break; }
     case 17: { sinabs_layer *l = NULL; sinabs_model_get_layer(&l, model, pick(6) - 1);
       if (l) { int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = l; } break; }
+    case 18: { /* conv / pool with random, often invalid options */
+      sinabs_conv2d_options c; sinabs_conv2d_options_init(&c, pick(4) ? 1 + pick(4) : rdim(), pick(4) ? 1 + pick(4) : rdim(),
+                                                            pick(4) ? 1 + pick(3) : rdim(), pick(4) ? 1 + pick(3) : rdim());
+      MAYBE(3, c.stride_h = pick(4) ? pick(3) : rdim()); MAYBE(3, c.padding_w = pick(4) ? pick(3) : rdim());
+      MAYBE(3, c.dilation_w = pick(4) ? pick(3) : rdim()); MAYBE(3, c.groups = pick(4)); MAYBE(4, c.bias = pick(3));
+      MAYBE(8, c.struct_size = pick(200));
+      sinabs_pool2d_options p; sinabs_pool2d_options_init(&p, pick(4) ? 1 + pick(3) : rdim(), pick(4) ? 1 + pick(3) : rdim());
+      MAYBE(3, p.stride_w = pick(4) ? pick(3) : rdim()); MAYBE(3, p.padding_h = pick(3)); MAYBE(3, p.ceil_mode = pick(3));
+      MAYBE(4, p.dilation_h = pick(3)); MAYBE(4, p.count_include_pad = pick(3)); MAYBE(4, p.divisor_override = pick(4) - 1);
+      int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
+      switch (pick(4)) { case 0: sinabs_conv2d_layer_create(&layers[k], &c); break;
+        case 1: sinabs_avg_pool2d_layer_create(&layers[k], &p); break;
+        case 2: sinabs_sum_pool2d_layer_create(&layers[k], &p); break;
+        default: sinabs_max_pool2d_layer_create(&layers[k], &p); }
+      if (layers[k] && pick(2)) sinabs_layer_set_training(layers[k], 1);
+      if (layers[k]) sinabs_conv2d_layer_set_kernel(layers[k], pick(4));
+      break; }
+    case 19: { /* shape layers */
+      int k = pick(4); sinabs_layer *l = NULL;
+      switch (pick(10)) { case 0: sinabs_flatten_layer_create(&l, pick(10) - 5, pick(10) - 5); break;
+        case 1: sinabs_flatten_time_layer_create(&l); break;
+        case 2: sinabs_unflatten_time_layer_create(&l, pick(3) ? pick(4) : rdim()); break;
+        case 3: sinabs_zero_pad2d_layer_create(&l, pick(5) - 2, pick(5) - 2, pick(3) ? pick(5) - 2 : rdim(), pick(5) - 2); break;
+        case 4: sinabs_cropping2d_layer_create(&l, pick(3), pick(3), pick(3) ? pick(3) : rdim(), pick(3)); break;
+        case 5: sinabs_channel_shift_layer_create(&l, pick(5) - 2, -pick(6)); break;
+        case 6: sinabs_relu_layer_create(&l); break;
+        case 7: sinabs_dropout_layer_create(&l, rf(), rnd()); break;
+        case 8: sinabs_repeat_layer_create(&l, layers[pick(4)]); break;
+        default: sinabs_merge_layer_create(&l); }
+      if (l) { sinabs_layer_free(layers[k]); layers[k] = l; if (pick(2)) sinabs_layer_set_training(l, 1); }
+      break; }
+    case 20: { sinabs_tensor *out = NULL;
+      sinabs_layer_forward_pair(&out, layers[pick(4)], tensors[pick(8)], tensors[pick(8)]);
+      if (out && pick(2)) { int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = out; } else sinabs_tensor_free(out); break; }
+    case 21: { sinabs_tensor *a = NULL, *b = NULL;
+      sinabs_layer_backward_pair(pick(8) ? &a : NULL, pick(8) ? &b : NULL, layers[pick(4)], tensors[pick(8)]);
+      sinabs_tensor_free(a); sinabs_tensor_free(b); break; }
     }
   }
   for (int k = 0; k < 8; k++) sinabs_tensor_free(tensors[k]);

@@ -81,6 +81,11 @@ static PyMethodDef native_functions[] = {
     {"linear_layer", (PyCFunction)(void (*)(void))native_linear_layer,
      METH_VARARGS | METH_KEYWORDS,
      "linear_layer(in_features, out_features, bias=True) -> Layer computing x W^T + b."},
+    {"create_layer", native_create_layer, METH_VARARGS,
+     "create_layer(kind, *args) -> Layer: a conv, pool or shape layer by its create's\n"
+     "arguments in header order (kind: conv2d, avg_pool2d, sum_pool2d, max_pool2d, flatten,\n"
+     "flatten_time, unflatten_time, zero_pad2d, cropping2d, channel_shift, relu, dropout,\n"
+     "repeat, merge). sinabs_swift.layers wraps these with torch's arguments."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -113,7 +118,10 @@ static int native_exec(PyObject *module) {
       add_int(module, "SURROGATE_GAUSSIAN", SINABS_SURROGATE_GAUSSIAN) < 0 ||
       add_int(module, "SURROGATE_MULTI_GAUSSIAN", SINABS_SURROGATE_MULTI_GAUSSIAN) < 0 ||
       add_int(module, "SURROGATE_PERIODIC_EXPONENTIAL", SINABS_SURROGATE_PERIODIC_EXPONENTIAL) < 0 ||
-      add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0) {
+      add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0 ||
+      add_int(module, "CONV_KERNEL_AUTO", SINABS_CONV_KERNEL_AUTO) < 0 ||
+      add_int(module, "CONV_KERNEL_DENSE", SINABS_CONV_KERNEL_DENSE) < 0 ||
+      add_int(module, "CONV_KERNEL_SPARSE", SINABS_CONV_KERNEL_SPARSE) < 0) {
     return -1;
   }
   /* Header and library must agree on the major version (the soname pins the ABI). */
