@@ -1,0 +1,26 @@
+/// A layer whose parameter gradients live in tensors it keeps (its
+/// accumulators), so that optimizers, clipping and callers (numpy through the
+/// C ABI) read and write them in place instead of through copies.
+public protocol GradientAccumulating: Layer {
+    /// Parameters that receive gradients, in `parameterNames` order.
+    var trainableParameterNames: [String] { get }
+    /// The accumulator of trainable parameter `name` itself (created as zeros
+    /// on first use): backward adds to it, `zeroGrad` zeroes it.
+    func gradientAccumulator(named name: String) throws -> Tensor
+}
+
+extension Linear: GradientAccumulating {
+    public var trainableParameterNames: [String] { parameterNames }
+
+    public func gradientAccumulator(named name: String) throws -> Tensor {
+        guard parameterNames.contains(name) else { throw Self.missing("trainable parameter", name) }
+        return try accumulator(name)
+    }
+}
+
+extension NeuronLayer: GradientAccumulating {
+    public func gradientAccumulator(named name: String) throws -> Tensor {
+        guard trainableParameterNames.contains(name) else { throw Self.missing("trainable parameter", name) }
+        return try gradientAccumulator(name)
+    }
+}
