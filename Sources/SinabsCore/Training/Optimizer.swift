@@ -114,8 +114,8 @@ public final class Adam: Optimizer {
             if state == nil || state?.m.shape != parameter.shape {
                 state = (0, try Tensor(zeros: parameter.shape), try Tensor(zeros: parameter.shape))
             }
-            guard var (step, mTensor, vTensor) = state, let m = mTensor.baseAddress, let v = vTensor.baseAddress else { continue }
-            step += 1
+            guard let (previous, mTensor, vTensor) = state, let m = mTensor.baseAddress, let v = vTensor.baseAddress else { continue }
+            let step = previous + 1
             moments[name] = (step, mTensor, vTensor)
             // torch computes the corrections in Python floats (double).
             let correction1 = 1 - power(Double(o.beta1), step)

@@ -1,0 +1,17 @@
+// Linear in a model file: kind "Linear", torch's constructor arguments.
+extension Linear: DescribableLayer {
+    public static var kinds: [String] { ["Linear"] }
+
+    public var layerDescription: LayerDescription {
+        LayerDescription(kind: "Linear", arguments: [
+            "in_features": .int(inFeatures), "out_features": .int(outFeatures), "bias": .bool(bias != nil),
+        ])
+    }
+
+    public convenience init(description: LayerDescription) throws {
+        try description.checkKind(Self.kinds)
+        try description.checkArgumentNames(allowed: ["in_features", "out_features", "bias"])
+        try self.init(inFeatures: try description.int("in_features"), outFeatures: try description.int("out_features"),
+                      bias: try description.bool("bias", default: true))
+    }
+}

@@ -1,0 +1,22 @@
+/// Which Swift type builds each layer kind of a model file. A new layer type
+/// conforms to `DescribableLayer` and is listed here: one line each.
+public enum LayerRegistry {
+    public static let types: [any DescribableLayer.Type] = [
+        Linear.self,
+        NeuronLayer.self,
+    ]
+
+    /// The type that builds `kind`, or nil.
+    public static func type(for kind: String) -> (any DescribableLayer.Type)? {
+        types.first { $0.kinds.contains(kind) }
+    }
+
+    /// A new layer from its description; `.invalidArgument` for an unknown
+    /// kind or bad arguments.
+    public static func makeLayer(_ description: LayerDescription) throws -> Layer {
+        guard let type = type(for: description.kind) else {
+            throw SinabsError.invalid("unknown layer kind '\(description.kind)'")
+        }
+        return try type.init(description: description)
+    }
+}
