@@ -32,9 +32,9 @@ deps-system:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; }
 
 deps-python:
-	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn" 2>/dev/null || { \
-	  echo "installing numpy pytest torch sinabs scikit-learn (pip)"; \
-	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn; }
+	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn, safetensors" 2>/dev/null || { \
+	  echo "installing numpy pytest torch sinabs scikit-learn safetensors (pip)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn safetensors; }
 
 ## ---- build ----------------------------------------------------------------
 
