@@ -18,7 +18,7 @@ from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
 SONAME = "libsinabs.so.0"
-SOURCES = ["_native.c", "errors.c", "tensor.c", "acquire.c", "layer.c", "model.c"]
+SOURCES = ["_native.c", "errors.c", "tensor.c", "acquire.c", "layer.c", "model.c", "optimizer.c"]
 
 
 def source_root() -> Path:

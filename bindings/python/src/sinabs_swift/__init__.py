@@ -10,13 +10,13 @@ torch.from_dlpack) when torch is installed.
 """
 from . import _native
 from ._native import Tensor, as_tensor, get_num_threads, set_num_threads, zeros
-from . import activation, layers
+from . import activation, layers, losses, optim
 from .layers import Linear, Sequential
 
 __version__ = "0.1.0"
 library_version = _native.library_version()
 
 __all__ = [
-    "Tensor", "as_tensor", "zeros", "activation", "layers", "Linear", "Sequential",
+    "Tensor", "as_tensor", "zeros", "activation", "layers", "losses", "optim", "Linear", "Sequential",
     "get_num_threads", "set_num_threads", "__version__", "library_version",
 ]

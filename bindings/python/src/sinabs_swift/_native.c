@@ -71,6 +71,10 @@ static PyMethodDef native_functions[] = {
     {"linear_layer", (PyCFunction)(void (*)(void))native_linear_layer,
      METH_VARARGS | METH_KEYWORDS,
      "linear_layer(in_features, out_features, bias=True) -> Layer computing x W^T + b."},
+    {"loss", (PyCFunction)(void (*)(void))native_loss, METH_VARARGS | METH_KEYWORDS,
+     "loss(output, target, kind) -> (value, gradient Tensor)\n\n"
+     "kind: LOSS_MSE (target of the output's shape), LOSS_CROSS_ENTROPY_SUM or _MEAN\n"
+     "(target: Batch class indices; output (Batch, Time, C) or (Batch*Time, C))."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -86,6 +90,8 @@ static int native_exec(PyObject *module) {
   if (state->layer_type == NULL || PyModule_AddType(module, state->layer_type) < 0) return -1;
   state->model_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &native_model_spec, NULL);
   if (state->model_type == NULL || PyModule_AddType(module, state->model_type) < 0) return -1;
+  state->optimizer_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &native_optimizer_spec, NULL);
+  if (state->optimizer_type == NULL || PyModule_AddType(module, state->optimizer_type) < 0) return -1;
   if (add_int(module, "NEURON_IAF", SINABS_NEURON_IAF) < 0 ||
       add_int(module, "NEURON_LIF", SINABS_NEURON_LIF) < 0 ||
       add_int(module, "NEURON_EXPLEAK", SINABS_NEURON_EXPLEAK) < 0 ||
@@ -103,7 +109,12 @@ static int native_exec(PyObject *module) {
       add_int(module, "SURROGATE_GAUSSIAN", SINABS_SURROGATE_GAUSSIAN) < 0 ||
       add_int(module, "SURROGATE_MULTI_GAUSSIAN", SINABS_SURROGATE_MULTI_GAUSSIAN) < 0 ||
       add_int(module, "SURROGATE_PERIODIC_EXPONENTIAL", SINABS_SURROGATE_PERIODIC_EXPONENTIAL) < 0 ||
-      add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0) {
+      add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0 ||
+      add_int(module, "LOSS_MSE", SINABS_LOSS_MSE) < 0 ||
+      add_int(module, "LOSS_CROSS_ENTROPY_SUM", SINABS_LOSS_CROSS_ENTROPY_SUM) < 0 ||
+      add_int(module, "LOSS_CROSS_ENTROPY_MEAN", SINABS_LOSS_CROSS_ENTROPY_MEAN) < 0 ||
+      add_int(module, "OPTIMIZER_SGD", SINABS_OPTIMIZER_SGD) < 0 ||
+      add_int(module, "OPTIMIZER_ADAM", SINABS_OPTIMIZER_ADAM) < 0) {
     return -1;
   }
   /* Header and library must agree on the major version (the soname pins the ABI). */
@@ -121,6 +132,7 @@ static int native_traverse(PyObject *module, visitproc visit, void *arg) {
   Py_VISIT(state->tensor_type);
   Py_VISIT(state->layer_type);
   Py_VISIT(state->model_type);
+  Py_VISIT(state->optimizer_type);
   Py_VISIT(state->torch_tensor_type);
   Py_VISIT(state->torch_to_dlpack);
   return 0;
@@ -131,6 +143,7 @@ static int native_clear(PyObject *module) {
   Py_CLEAR(state->tensor_type);
   Py_CLEAR(state->layer_type);
   Py_CLEAR(state->model_type);
+  Py_CLEAR(state->optimizer_type);
   Py_CLEAR(state->torch_tensor_type);
   Py_CLEAR(state->torch_to_dlpack);
   return 0;
