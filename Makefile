@@ -18,7 +18,8 @@ CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
-        test-python python bench bench-bptt install clean reference
+        test-python python bench bench-bptt install clean reference \
+        examples-digits example-c-digits example-swift-digits example-python-digits
 
 all: lib
 
@@ -64,6 +65,10 @@ demo: python
 	@$(BUILD)/iaf_demo
 	@echo "== 2. train: examples/python/train_digits.py (BPTT, scikit-learn 8x8 digits)"
 	@$(PYTHON) examples/python/train_digits.py
+	@echo "== 3. train without torch, from C: examples/c/train_digits.c (libsinabs model, loss, Adam)"
+	@$(MAKE) --no-print-directory example-c-digits PYTHON=$(PYTHON)
+	@echo "== 4. load the model trained in C from Python (numpy only) and test it"
+	@$(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_c.safetensors
 
 # Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
 bench: lib deps-python
@@ -130,9 +135,40 @@ $(BUILD)/examples/%: examples/c/%.c include/sinabs.h | lib
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror $< -o $@ $$($(SINABS_PKG_CONFIG) --cflags --libs sinabs) \
 	  -Wl,-rpath,$(abspath $(LIBDIR))
 
-examples: lib $(C_EXAMPLES)
-	@set -e; for e in $(C_EXAMPLES); do echo "== $$e"; $$e; done
+examples: lib $(C_EXAMPLES) examples-digits
+	@set -e; for e in $(filter-out %/train_digits,$(C_EXAMPLES)); do echo "== $$e"; $$e; done
 	swift run --scratch-path $(SCRATCH) sinabs-swift-example
+
+## ---- digits: an SNN trained in C, Swift and Python (numpy), no torch ----------
+# Each trains Linear -> LIF -> Linear -> IAF on scikit-learn's 8x8 digits
+# (rate-coded), prints progress, saves build/digits_<language>.safetensors
+# and fails below 90% test accuracy; examples-digits then has each language
+# evaluate a model that another one saved.
+
+DIGITS := $(BUILD)/digits.bin
+# Same flags as the library build, so the two share SinabsCore's objects.
+SWIFT_DIGITS := swift build -c release --scratch-path $(SCRATCH) --product sinabs-swift-train-digits -Xswiftc -static-stdlib
+SWIFT_EXAMPLE_BIN = $$($(SWIFT_RELEASE) --show-bin-path)
+
+$(DIGITS): examples/export_digits.py
+	@$(MAKE) --no-print-directory deps-python PYTHON=$(PYTHON)
+	$(PYTHON) examples/export_digits.py $@
+
+example-c-digits: $(BUILD)/examples/train_digits $(DIGITS)
+	$(BUILD)/examples/train_digits $(DIGITS) $(BUILD)/digits_c.safetensors
+
+example-swift-digits: lib $(DIGITS)
+	$(SWIFT_DIGITS)
+	$(SWIFT_EXAMPLE_BIN)/sinabs-swift-train-digits $(DIGITS) $(BUILD)/digits_swift.safetensors
+
+example-python-digits: python $(DIGITS)
+	$(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) $(BUILD)/digits_python.safetensors
+
+examples-digits: example-c-digits example-swift-digits example-python-digits
+	@echo "== each language loads a model another one trained"
+	$(BUILD)/examples/train_digits $(DIGITS) --evaluate $(BUILD)/digits_swift.safetensors
+	$(SWIFT_EXAMPLE_BIN)/sinabs-swift-train-digits $(DIGITS) --evaluate $(BUILD)/digits_python.safetensors
+	$(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_c.safetensors
 
 ## ---- install --------------------------------------------------------------
 

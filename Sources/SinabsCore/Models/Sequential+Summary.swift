@@ -43,6 +43,9 @@ extension Sequential {
         return out
     }
 
+    /// `value` with `digits` decimals ("0.0852"), without Foundation's String(format:).
+    public static func formatFixed(_ value: Float, digits: Int) -> String { fixed(value, digits: digits) }
+
     /// A fixed-point rendering without Foundation's String(format:).
     static func fixed(_ value: Float, digits: Int) -> String {
         guard value.isFinite, abs(value) < 1e9 else { return "\(value)" }
