@@ -166,9 +166,12 @@ example-python-digits: python $(DIGITS)
 
 examples-digits: example-c-digits example-swift-digits example-python-digits
 	@echo "== each language loads a model another one trained"
-	$(BUILD)/examples/train_digits $(DIGITS) --evaluate $(BUILD)/digits_swift.safetensors
-	$(SWIFT_EXAMPLE_BIN)/sinabs-swift-train-digits $(DIGITS) --evaluate $(BUILD)/digits_python.safetensors
-	$(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_c.safetensors
+	@set -e; for other in swift python; do \
+	  $(BUILD)/examples/train_digits $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
+	@set -e; for other in c python; do \
+	  $(SWIFT_EXAMPLE_BIN)/sinabs-swift-train-digits $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
+	@set -e; for other in c swift; do \
+	  $(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
 
 ## ---- install --------------------------------------------------------------
 
