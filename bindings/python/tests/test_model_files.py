@@ -160,3 +160,17 @@ def test_failed_loads_leave_the_model_as_it_was(tmp_path, rng):
         np.testing.assert_array_equal(np.asarray(target(x)), before, err_msg=what)
     with pytest.raises(FileNotFoundError):
         target.load_file(tmp_path / "missing.safetensors")
+
+
+def test_loaded_models_pickle_and_deepcopy(tmp_path, rng):
+    import copy
+    import pickle
+    path = tmp_path / "m.safetensors"
+    varied_model().save(path)
+    loaded = ss.Sequential.load(path)
+    x = rng.uniform(0, 1.5, (2, 6, 4)).astype(np.float32)
+    loaded(x)
+    clone = pickle.loads(pickle.dumps(loaded))
+    twin = copy.deepcopy(loaded)
+    np.testing.assert_array_equal(np.asarray(clone(x)), np.asarray(twin(x)))
+    np.testing.assert_array_equal(np.asarray(clone(x)), np.asarray(loaded(x)))

@@ -559,10 +559,28 @@ class Sequential:
         return f"Sequential(\n{inner}\n)" if inner else "Sequential()"
 
     def __getstate__(self):
-        return {"layers": self._layers}
+        if not any(isinstance(layer, _LoadedLayer) for layer in self._layers):
+            return {"layers": self._layers, "training": self.training}
+        # Loaded layers have no Python constructor arguments: travel as a model file.
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.safetensors"
+            self.save(path, include_states=True)
+            return {"file": path.read_bytes(), "training": self.training}
 
     def __setstate__(self, saved):
-        self.__init__(*saved["layers"])
+        if "file" in saved:
+            import tempfile
+            from pathlib import Path
+            self.__init__()
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "model.safetensors"
+                path.write_bytes(saved["file"])
+                self.load_file(path)
+        else:
+            self.__init__(*saved["layers"])
+        self.train(saved.get("training", False))
 
 
 def _architecture_kinds(path):
