@@ -132,8 +132,10 @@ static void test_parameters_and_gradients(void) {
   CHECK_FAILS(sinabs_model_get_grad(NULL, model, "0.weight"), SINABS_ERR_INVALID_ARGUMENT);
   CHECK_FAILS(sinabs_model_zero_grad(NULL), SINABS_ERR_INVALID_ARGUMENT);
   CHECK_FAILS(sinabs_model_set_training(NULL, 1), SINABS_ERR_INVALID_ARGUMENT);
+  sinabs_tensor *no_grad = STALE(sinabs_tensor);
   CHECK_FAILS(sinabs_model_backward(NULL, model, gy), SINABS_ERR_INVALID_ARGUMENT);
-  CHECK_FAILS(sinabs_model_backward(&grad_in, model, NULL), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_model_backward(&no_grad, model, NULL), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK(no_grad == NULL);
 
   sinabs_tensor_free(g);
   sinabs_tensor_free(g_again);
