@@ -1,52 +1,66 @@
-import Foundation
 import XCTest
 @testable import SinabsCore
 
-/// The `network` reference cases (a squeeze-form conv SNN from sinabs): the
-/// layers are built from the case's kinds and constructor arguments through
-/// the LayerRegistry, run as one Sequential, and must give sinabs' output
-/// and every gradient. Skipped while a kind has no registered layer type.
+/// network_conv_squeeze: a squeeze-form conv SNN from sinabs (Conv2d,
+/// IAFSqueeze, SumPool2d, Conv2d, LIFSqueeze, AvgPool2d, Flatten, Linear,
+/// IAFSqueeze) chained by hand, forward and backward through the chain.
 final class NetworkReferenceTests: XCTestCase {
-    func testNetworkCases() throws {
-        let cases = try ReferenceCase.all(kind: "network")
-        XCTAssertFalse(cases.isEmpty)
-        var missing: Set<String> = []
-        for reference in cases {
-            let url = ReferenceCase.directory.appendingPathComponent(reference.name + ".json")
-            let json = try JSON.parse(Array(try Data(contentsOf: url)))
-            guard case .array(let layerEntries)? = json["layers"] else { return XCTFail("\(reference.name): no layers") }
-            let descriptions = try layerEntries.map { entry -> LayerDescription in
-                guard case .string(let kind)? = entry["type"], case .object(let params)? = entry["params"] else {
-                    throw SinabsError.invalid("bad layer entry \(entry.text)")
-                }
-                var arguments: [String: LayerArgument] = [:]
-                for (key, value) in params {
-                    arguments[key] = try XCTUnwrap(LayerArgument(json: value), "\(kind).\(key)")
-                }
-                return LayerDescription(kind: kind, arguments: arguments)
-            }
-            let unknown = descriptions.map(\.kind).filter { LayerRegistry.type(for: $0) == nil }
-            guard unknown.isEmpty else {
-                missing.formUnion(unknown)
-                for description in descriptions where LayerRegistry.type(for: description.kind) != nil {
-                    XCTAssertNoThrow(try LayerRegistry.makeLayer(description), "\(description)")  // sinabs' arguments read
-                }
-                continue
-            }
-            let model = Sequential(try descriptions.map(LayerRegistry.makeLayer))
-            for name in model.parameterNames {
-                try model.setParameter(named: name, to: try reference.tensor("parameters", name))
-            }
-            model.training = true
-            assertClose(try model.forward(try reference.tensor("input")), try reference.tensor("output"), "\(reference.name) output")
-            let gradInput = try model.backward(try reference.tensor("upstream_grad"))
-            assertClose(gradInput, try reference.tensor("grads", "input"), "\(reference.name) grad input")
-            for (name, _, gradient) in try model.namedGradients() {
-                assertClose(gradient, try reference.tensor("grads", name), "\(reference.name) grad \(name)")
-            }
+    func testConvSqueezeNetwork() throws {
+        for kernel in [ConvKernelChoice.dense, .sparse] {
+            try run(kernel)
         }
-        if !missing.isEmpty {
-            throw XCTSkip("layer kinds without a registered type yet: \(missing.sorted())")
+    }
+
+    private func run(_ kernel: ConvKernelChoice) throws {
+        let ref = try ReferenceCase.load("network_conv_squeeze")
+        let specs = try XCTUnwrap(ref["layers"] as? [[String: Any]])
+        let layers = try specs.map { try layer($0) }
+        for case let conv as Conv2d in layers { conv.kernelChoice = kernel }
+        let parameters = try XCTUnwrap(ref["parameters"] as? [String: Any])
+        for (key, value) in parameters {
+            let (index, name) = try split(key)
+            try layers[index].setParameter(named: name, to: try ReferenceCase.tensor(value))
+        }
+        var x = try ref.tensor("input")
+        for layer in layers {
+            layer.training = true
+            x = try layer.forward(x)
+        }
+        assertClose(x, try ref.tensor("output"), rtol: 0, atol: 0, "network output (\(kernel))")
+        var grad = try ref.tensor("upstream_grad")
+        for layer in layers.reversed() { grad = try layer.backward(grad) }
+        assertClose(grad, try ref.tensor("grads", "input"), "network grad input (\(kernel))")
+        let grads = try XCTUnwrap(ref["grads"] as? [String: Any])
+        var checked = 0
+        for (key, value) in grads where key != "input" && !(value is NSNull) {
+            let (index, name) = try split(key)
+            assertClose(try layers[index].gradient(named: name), try ReferenceCase.tensor(value), "grad \(key) (\(kernel))")
+            checked += 1
+        }
+        XCTAssertEqual(checked, 5)  // 0.weight, 3.weight, 3.bias, 4.tau_mem, 7.weight
+    }
+
+    private func split(_ key: String) throws -> (Int, String) {
+        let parts = key.split(separator: ".", maxSplits: 1)
+        return (try XCTUnwrap(Int(parts[0])), String(parts[1]))
+    }
+
+    private func layer(_ spec: [String: Any]) throws -> Layer {
+        let type = try XCTUnwrap(spec["type"] as? String)
+        let params = try XCTUnwrap(spec["params"] as? [String: Any])
+        switch type {
+        case "IAFSqueeze", "LIFSqueeze":
+            var options = NeuronOptions(type == "IAFSqueeze" ? .iaf : .lif)
+            options.form = .squeeze(batchSize: params["batch_size"] as? Int, numTimesteps: nil)
+            if let tau = params["tau_mem"] as? Double { options.tauMem = Float(tau) }
+            if let norm = params["norm_input"] as? Bool { options.normInput = norm }
+            return try NeuronLayer(options)
+        case "Linear":
+            return try Linear(inFeatures: try XCTUnwrap(params["in_features"] as? Int),
+                              outFeatures: try XCTUnwrap(params["out_features"] as? Int),
+                              bias: try XCTUnwrap(params["bias"] as? Bool))
+        default:
+            return try ReferenceCase.connectionLayer(type: type, params: params)
         }
     }
 }

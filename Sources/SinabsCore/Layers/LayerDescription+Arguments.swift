@@ -1,8 +1,16 @@
-// Typed reading of a LayerDescription's arguments for `init(description:)`:
-// a missing, mistyped or unknown argument is an `.invalidArgument` error
-// naming the kind and the argument.
+// Typed reading of a LayerDescription's arguments for `init(description:)`,
+// with the errors that `DescribableLayer.init(description:)` promises (never a
+// trap): a missing, mistyped, non-finite or unknown argument is an
+// `.invalidArgument` error naming the kind and the argument. `.none` (Python's
+// None) counts as absent.
 extension LayerDescription {
     func failure(_ message: String) -> SinabsError { SinabsError.invalid("\(kind): \(message)") }
+
+    func requireKind(_ kinds: [String]) throws {
+        guard kinds.contains(kind) else {
+            throw SinabsError.invalid("cannot build a \(kind) as \(kinds.joined(separator: "/"))")
+        }
+    }
 
     /// Throws for an argument this kind does not take (likely a typo).
     public func checkArgumentNames(allowed: Set<String>) throws {
@@ -11,69 +19,93 @@ extension LayerDescription {
         }
     }
 
+    private func value(_ name: String) -> LayerArgument? {
+        guard let argument = arguments[name], argument != .none else { return nil }
+        return argument
+    }
+
+    private func mistyped(_ name: String, _ expected: String) -> SinabsError {
+        failure("argument \(name) must be \(expected), got \(arguments[name].map { String(describing: $0) } ?? "nothing")")
+    }
+
+    private func missing(_ name: String) -> SinabsError { failure("missing argument \(name)") }
+
     public func int(_ name: String, default fallback: Int? = nil) throws -> Int {
-        switch arguments[name] {
-        case .int(let v)?: return v
-        case nil:
-            guard let fallback else { throw failure("missing argument '\(name)'") }
+        guard let argument = value(name) else {
+            guard let fallback else { throw missing(name) }
             return fallback
-        default: throw failure("'\(name)' must be an integer")
         }
+        guard case .int(let v) = argument else { throw mistyped(name, "an int") }
+        return v
     }
 
-    /// nil for a missing argument or Python's None.
+    /// nil when absent or None.
     public func optionalInt(_ name: String) throws -> Int? {
-        switch arguments[name] {
-        case .int(let v)?: return v
-        case LayerArgument.none?, nil: return nil
-        default: throw failure("'\(name)' must be an integer or None")
+        value(name) == nil ? nil : try int(name)
+    }
+
+    /// An int or a pair of ints (torch's `_pair`), or `fallback` when absent.
+    func pair(_ name: String, default fallback: Pair2d? = nil) throws -> Pair2d {
+        guard let argument = value(name) else {
+            guard let fallback else { throw missing(name) }
+            return fallback
+        }
+        switch argument {
+        case .int(let v): return Pair2d(v)
+        case .ints(let v) where v.count == 2: return Pair2d(v[0], v[1])
+        default: throw mistyped(name, "an int or two ints")
         }
     }
 
-    /// A float argument; integers are accepted (Python's 10 for 10.0).
-    /// Must be finite: hyper-parameters are never NaN or infinite.
-    public func float(_ name: String, default fallback: Float? = nil) throws -> Float {
-        guard let value = try optionalFloat(name) ?? fallback else {
-            throw failure(arguments[name] == nil ? "missing argument '\(name)'" : "'\(name)' must not be None")
-        }
-        return value
+    func optionalPair(_ name: String) throws -> Pair2d? {
+        value(name) == nil ? nil : try pair(name)
     }
 
-    /// nil for a missing argument or None.
-    public func optionalFloat(_ name: String) throws -> Float? {
-        let value: Float
-        switch arguments[name] {
-        case .float(let v)?: value = v
-        case .int(let v)?: value = Float(v)
-        case LayerArgument.none?, nil: return nil
-        default: throw failure("'\(name)' must be a number")
-        }
-        guard value.isFinite else { throw failure("'\(name)' must be finite, got \(value)") }
-        return value
+    func ints(_ name: String, count: Int) throws -> [Int] {
+        guard let argument = value(name) else { throw missing(name) }
+        guard case .ints(let v) = argument, v.count == count else { throw mistyped(name, "\(count) ints") }
+        return v
     }
 
     public func bool(_ name: String, default fallback: Bool) throws -> Bool {
-        switch arguments[name] {
-        case .bool(let v)?: return v
-        case nil: return fallback
-        default: throw failure("'\(name)' must be true or false")
+        guard let argument = value(name) else { return fallback }
+        guard case .bool(let v) = argument else { throw mistyped(name, "a bool") }
+        return v
+    }
+
+    /// A number (an int is accepted: Python's 10 for 10.0), or `fallback`
+    /// when absent. Must be finite: hyper-parameters are never NaN or infinite.
+    public func float(_ name: String, default fallback: Float? = nil) throws -> Float {
+        guard let value = try optionalFloat(name) ?? fallback else { throw missing(name) }
+        return value
+    }
+
+    /// nil when absent or None; finite otherwise.
+    public func optionalFloat(_ name: String) throws -> Float? {
+        guard let argument = value(name) else { return nil }
+        let number: Float
+        switch argument {
+        case .float(let v): number = v
+        case .int(let v): number = Float(v)
+        default: throw mistyped(name, "a number")
         }
+        guard number.isFinite else { throw failure("argument \(name) must be finite, got \(number)") }
+        return number
     }
 
     public func string(_ name: String, default fallback: String? = nil) throws -> String {
-        switch arguments[name] {
-        case .string(let v)?: return v
-        case nil:
-            guard let fallback else { throw failure("missing argument '\(name)'") }
+        guard let argument = value(name) else {
+            guard let fallback else { throw missing(name) }
             return fallback
-        default: throw failure("'\(name)' must be a string")
         }
+        guard case .string(let v) = argument else { throw mistyped(name, "a string") }
+        return v
     }
+}
 
-    /// Throws unless `kind` is one of `kinds`.
-    public func checkKind(_ kinds: [String]) throws {
-        guard kinds.contains(kind) else {
-            throw SinabsError.invalid("'\(kind)' is not one of \(kinds)")
-        }
+extension LayerArgument {
+    /// A pair as torch prints it back: an int when both sides agree.
+    init(_ pair: Pair2d) {
+        self = pair.height == pair.width ? .int(pair.height) : .ints(pair.values)
     }
 }

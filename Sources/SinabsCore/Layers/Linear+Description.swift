@@ -9,7 +9,7 @@ extension Linear: DescribableLayer {
     }
 
     public convenience init(description: LayerDescription) throws {
-        try description.checkKind(Self.kinds)
+        try description.requireKind(Self.kinds)
         try description.checkArgumentNames(allowed: ["in_features", "out_features", "bias"])
         try self.init(inFeatures: try description.int("in_features"), outFeatures: try description.int("out_features"),
                       bias: try description.bool("bias", default: true))

@@ -54,7 +54,7 @@ extension NeuronLayer: DescribableLayer {
     }
 
     public convenience init(description d: LayerDescription) throws {
-        try d.checkKind(Self.kinds)
+        try d.requireKind(Self.kinds)
         guard let (model, name) = Self.modelNames.last(where: { d.kind.hasPrefix($0.1) }) else {
             throw SinabsError.invalid("'\(d.kind)' is not a neuron layer")
         }

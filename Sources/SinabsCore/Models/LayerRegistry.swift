@@ -4,6 +4,19 @@ public enum LayerRegistry {
     public static let types: [any DescribableLayer.Type] = [
         Linear.self,
         NeuronLayer.self,
+        Conv2d.self,
+        AvgPool2d.self,
+        SumPool2d.self,
+        MaxPool2d.self,
+        Flatten.self,
+        FlattenTime.self,
+        UnflattenTime.self,
+        ZeroPad2d.self,
+        Cropping2dLayer.self,
+        ChannelShift.self,
+        Merge.self,
+        Dropout.self,
+        ReLU.self,
     ]
 
     /// The type that builds `kind`, or nil.

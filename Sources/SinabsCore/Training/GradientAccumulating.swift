@@ -24,3 +24,12 @@ extension NeuronLayer: GradientAccumulating {
         return try gradientAccumulator(name)
     }
 }
+
+extension Conv2d: GradientAccumulating {
+    public var trainableParameterNames: [String] { parameterNames }
+
+    public func gradientAccumulator(named name: String) throws -> Tensor {
+        guard parameterNames.contains(name) else { throw Self.missing("trainable parameter", name) }
+        return try gradients.accumulator(name, shape: try parameter(named: name).shape)
+    }
+}
