@@ -140,7 +140,8 @@ examples: lib $(C_EXAMPLES) examples-digits
 	swift run --scratch-path $(SCRATCH) sinabs-swift-example
 
 ## ---- digits: an SNN trained in C, Swift and Python (numpy), no torch ----------
-# Each trains Linear -> LIF -> Linear -> IAF on scikit-learn's 8x8 digits
+# Each trains a small conv SNN (Conv2d -> IAFSqueeze -> SumPool2d -> Flatten ->
+# Linear -> IAFSqueeze) on scikit-learn's 8x8 digits
 # (rate-coded), prints progress, saves build/digits_<language>.safetensors
 # and fails below 90% test accuracy; examples-digits then has each language
 # evaluate a model that another one saved.

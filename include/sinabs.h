@@ -368,6 +368,19 @@ sinabs_status sinabs_layer_set_parameter(sinabs_layer *layer, const char *name,
 sinabs_status sinabs_linear_layer_create(sinabs_layer **out, int64_t in_features,
                                          int64_t out_features, int32_t bias);
 
+/** A new layer of any kind a model file can hold, from its class name and
+ *  its constructor arguments as a JSON object, as sinabs/torch spell them:
+ *  kind "Conv2d" with {"in_channels": 2, "out_channels": 8, "kernel_size": 3,
+ *  "padding": 1}, "IAFSqueeze" with {"num_timesteps": 20}, "Linear",
+ *  "SumPool2d", "Flatten", ... (see the kinds in the model-file section).
+ *  Numbers without a decimal point are ints; null is Python's None; missing
+ *  arguments take sinabs' defaults. Parameters start as the kind's own
+ *  initialisation. The caller owns `*out` (sinabs_layer_free).
+ *  Errors: INVALID_ARGUMENT (NULL, unknown kind, bad JSON, unknown, mistyped,
+ *  non-finite or out-of-range argument). */
+sinabs_status sinabs_layer_create_described(sinabs_layer **out, const char *kind,
+                                            const char *arguments_json);
+
 /* ------------------------------------------------------------------------ */
 /* Models: a sequence of layers                                             */
 /* ------------------------------------------------------------------------ */

@@ -164,3 +164,13 @@ public func sinabs_model_load(_ handle: OpaquePointer?, _ path: UnsafePointer<CC
         try model.load(from: String(cString: path))
     }
 }
+
+@c @implementation
+public func sinabs_layer_create_described(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ kind: UnsafePointer<CChar>?,
+                                          _ arguments_json: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded(out: out) { out in
+        guard let kind, let arguments_json else { throw invalid("kind or arguments_json is NULL") }
+        out.pointee = retainedHandle(try LayerRegistry.makeLayer(kind: String(cString: kind),
+                                                                 argumentsJSON: String(cString: arguments_json)))
+    }
+}

@@ -6,11 +6,12 @@ in libsinabs.
     python3 train_digits_numpy.py DATA OUT.safetensors
     python3 train_digits_numpy.py DATA --evaluate MODEL   # a model saved by C or Swift
 
-Network: Linear(64, 128) -> LIF(tau_mem=10) -> Linear(128, 10) -> IAF on
-(Batch, Time, features). Each pixel (0..16) spikes with probability pixel/16
-at each of T steps (rate coding); the class is the output neuron with the
-most spikes. DATA is the file examples/export_digits.py writes. Exits 1 below
-90% test accuracy.
+Network, a small convolutional SNN in sinabs' squeeze form (Batch*Time,
+channels, height, width): Conv2d(1, 16, 3, padding=1) -> IAFSqueeze ->
+SumPool2d(2) -> Flatten -> Linear(256, 10) -> IAFSqueeze. Each pixel (0..16)
+spikes with probability pixel/16 at each of T steps (rate coding); the class
+is the output neuron with the most spikes. DATA is the file
+examples/export_digits.py writes. Exits 1 below 90% test accuracy.
 """
 import argparse
 import struct
@@ -21,7 +22,7 @@ import numpy as np
 
 import sinabs_swift as ss
 
-STEPS, BATCH, EPOCHS = 20, 32, 15
+STEPS, BATCH, EPOCHS = 10, 32, 15
 
 
 def load_digits(path):
@@ -36,17 +37,30 @@ def load_digits(path):
 
 
 def encode(pixels, rng):
-    """(B, 64) intensities -> (B, T, 64) Bernoulli spike trains."""
-    return (rng.random((len(pixels), STEPS, 64)) < pixels[:, None, :]).astype(np.float32)
+    """(B, 64) intensities -> (B*T, 1, 8, 8) Bernoulli spike trains, sample-major."""
+    spikes = rng.random((len(pixels), STEPS, 64)) < pixels[:, None, :]
+    return spikes.astype(np.float32).reshape(-1, 1, 8, 8)
 
 
-def build_model():
-    return ss.Sequential(ss.Linear(64, 128), ss.layers.LIF(tau_mem=10.0), ss.Linear(128, 10), ss.layers.IAF())
+def build_model(rng):
+    layer = ss.layers.from_description  # any kind, by sinabs'/torch's constructor arguments
+    model = ss.Sequential(
+        layer("Conv2d", in_channels=1, out_channels=16, kernel_size=3, padding=1),
+        layer("IAFSqueeze", num_timesteps=STEPS),
+        layer("SumPool2d", kernel_size=2),
+        layer("Flatten"),
+        ss.Linear(256, 10),
+        layer("IAFSqueeze", num_timesteps=STEPS),
+    )
+    for name, value in model.named_parameters():  # torch's init, reproducibly
+        if name.startswith("0."):
+            np.asarray(value)[...] = rng.uniform(-1 / 3, 1 / 3, np.asarray(value).shape)
+    return model
 
 
 def accuracy(model, x, y, rng):
     model.reset_states()
-    counts = np.asarray(model(encode(x, rng))).sum(axis=1)
+    counts = np.asarray(model(encode(x, rng))).reshape(len(x), STEPS, 10).sum(axis=1)
     return float((counts.argmax(axis=1) == y).mean())
 
 
@@ -67,7 +81,7 @@ def main():
         print(f"Python: model {arguments.evaluate}: test accuracy {100 * result:.1f}%")
         return 0 if result >= 0.9 else 1
 
-    model = build_model()
+    model = build_model(rng)
     adam = ss.optim.Adam(model, lr=2e-3)
     started = time.perf_counter()
     result = 0.0

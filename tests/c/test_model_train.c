@@ -422,7 +422,69 @@ static void test_wrong_kinds(void) {
   sinabs_model_free(model);
 }
 
+/* A squeeze-form conv SNN from described layers: builds, trains a step,
+ * round-trips through a file. */
+static void test_described_conv_model(void) {
+  const char *kinds[7] = {"Conv2d", "IAFSqueeze", "SumPool2d", "Flatten", "Linear", "IAFSqueeze", NULL};
+  const char *arguments[6] = {
+      "{\"in_channels\": 1, \"out_channels\": 4, \"kernel_size\": 3, \"padding\": 1}",
+      "{\"num_timesteps\": 5}", "{\"kernel_size\": 2}", "{}",
+      "{\"in_features\": 64, \"out_features\": 3}", "{\"num_timesteps\": 5, \"spike_threshold\": 0.5}"};
+  sinabs_model *model = NULL, *copy = NULL;
+  CHECK_OK(sinabs_model_create(&model));
+  for (int i = 0; kinds[i] != NULL; i++) {
+    sinabs_layer *layer = NULL;
+    CHECK_OK(sinabs_layer_create_described(&layer, kinds[i], arguments[i]));
+    CHECK_OK(sinabs_model_append(model, layer));
+    sinabs_layer_free(layer);
+  }
+  int64_t shape[4] = {2 * 5, 1, 8, 8}, lshape[1] = {2};
+  CHECK_OK(sinabs_model_build(model, shape, 4));
+  sinabs_tensor *x = tensor_of(shape, 4, NULL), *labels = tensor_of(lshape, 1, (const float[]){1, 2});
+  fill_uniform(x, 0, 1, 11);
+  sinabs_optimizer_options o;
+  CHECK_OK(sinabs_optimizer_options_init(&o, SINABS_OPTIMIZER_SGD));
+  sinabs_optimizer *opt = NULL;
+  CHECK_OK(sinabs_optimizer_create(&opt, model, &o));
+  float loss = 0;
+  CHECK_OK(sinabs_model_train_step(&loss, model, opt, x, labels, SINABS_LOSS_CROSS_ENTROPY_SUM));
+  CHECK(loss > 0);
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/sinabs-c-conv-%d.safetensors", (int)getpid());
+  CHECK_OK(sinabs_model_save(model, path, 0));
+  CHECK_OK(sinabs_model_create(&copy));
+  CHECK_OK(sinabs_model_load(copy, path));
+  sinabs_tensor *a = NULL, *b = NULL;
+  CHECK_OK(sinabs_model_reset_states(model));
+  CHECK_OK(sinabs_model_forward(&a, model, x));
+  CHECK_OK(sinabs_model_forward(&b, copy, x));
+  CHECK(memcmp(data_of(a), data_of(b), 10 * 3 * sizeof(float)) == 0);
+  remove(path);
+
+  sinabs_layer *layer = STALE(sinabs_layer);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Conv9d", "{}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK(layer == NULL && strstr(sinabs_last_error(), "Conv9d") != NULL);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Linear", "{\"in_features\": 2"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Linear", "[1]"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Linear", "{\"in_features\": 2}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "LIF", "{\"tau_mem\": -1}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "LIF", "{\"tau_mem\": 1e999}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "IAF", "{\"typo\": 1}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, NULL, "{}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "IAF", NULL), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(NULL, "IAF", "{}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK(layer == NULL);
+  sinabs_tensor_free(a);
+  sinabs_tensor_free(b);
+  sinabs_tensor_free(x);
+  sinabs_tensor_free(labels);
+  sinabs_optimizer_free(opt);
+  sinabs_model_free(copy);
+  sinabs_model_free(model);
+}
+
 int main(void) {
+  test_described_conv_model();
   test_parameters_and_gradients();
   test_build_and_summary();
   test_losses();

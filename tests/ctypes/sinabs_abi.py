@@ -120,6 +120,7 @@ SIGNATURES = {
     "sinabs_optimizer_step": (status, [handle]),
     "sinabs_optimizer_zero_grad": (status, [handle]),
     "sinabs_model_train_step": (status, [POINTER(c_float), handle, handle, handle, handle, c_int32]),
+    "sinabs_layer_create_described": (status, [out_handle, c_char_p, c_char_p]),
 }
 
 

@@ -206,3 +206,22 @@ def test_bad_inputs_are_clear_errors(rng):
         ours.train_step(ss.optim.SGD(pair()[0]), np.zeros((2, 4, 6), np.float32), np.array([0, 1]))
     with pytest.raises(TypeError):
         ss.optim.SGD(object())
+
+
+def test_from_description_builds_a_conv_snn_that_trains(rng):
+    layer = ss.layers.from_description
+    model = ss.Sequential(layer("Conv2d", in_channels=1, out_channels=4, kernel_size=(3, 3), padding=1),
+                          layer("IAFSqueeze", num_timesteps=5), layer("SumPool2d", kernel_size=2), layer("Flatten"),
+                          layer("Linear", in_features=64, out_features=3), layer("IAFSqueeze", num_timesteps=5))
+    assert [name for name, _ in model.named_grads()] == ["0.weight", "0.bias", "4.weight", "4.bias"]
+    np.asarray(dict(model.named_parameters())["4.weight"])[...] = rng.uniform(-0.3, 0.3, (3, 64))
+    x = (rng.random((2 * 5, 1, 8, 8)) < 0.5).astype(np.float32)
+    optimizer = ss.optim.Adam(model, lr=0.01)
+    losses = [model.train_step(optimizer, x, np.array([0, 2])) for _ in range(20)]
+    assert losses[-1] < losses[0]
+    with pytest.raises(ValueError, match="unknown layer kind"):
+        layer("Conv9d")
+    with pytest.raises(ValueError, match="tau_mem"):
+        layer("LIF", tau_mem=float("nan"))
+    with pytest.raises(ValueError, match="typo"):
+        layer("IAF", typo=1)

@@ -71,6 +71,9 @@ static PyMethodDef native_functions[] = {
     {"linear_layer", (PyCFunction)(void (*)(void))native_linear_layer,
      METH_VARARGS | METH_KEYWORDS,
      "linear_layer(in_features, out_features, bias=True) -> Layer computing x W^T + b."},
+    {"described_layer", native_described_layer, METH_VARARGS,
+     "described_layer(kind, arguments_json) -> Layer of any kind a model file holds\n"
+     "(\"Conv2d\", '{\"in_channels\": 1, \"out_channels\": 8, \"kernel_size\": 3}')."},
     {"loss", (PyCFunction)(void (*)(void))native_loss, METH_VARARGS | METH_KEYWORDS,
      "loss(output, target, kind) -> (value, gradient Tensor)\n\n"
      "kind: LOSS_MSE (target of the output's shape), LOSS_CROSS_ENTROPY_SUM or _MEAN\n"

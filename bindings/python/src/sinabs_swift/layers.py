@@ -583,6 +583,23 @@ class Sequential:
         self.train(saved.get("training", False))
 
 
+def from_description(kind, **arguments):
+    """A layer of any kind libsinabs can save, from sinabs'/torch's class name
+    and constructor arguments: ``from_description("Conv2d", in_channels=1,
+    out_channels=8, kernel_size=3, padding=1)``, ``from_description("IAFSqueeze",
+    num_timesteps=20)``. Activation objects are given by name with dotted
+    arguments (``**{"spike_fn": "MaxSpike", "spike_fn.max_num_spikes_per_bin": 2}``).
+    Returns a layer with forward, parameters and states by attribute, usable
+    in Sequential."""
+    import json
+    for name, value in arguments.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{kind}: argument {name} must be finite, got {value}")
+    encoded = json.dumps({name: list(value) if isinstance(value, tuple) else value
+                          for name, value in arguments.items()})
+    return _LoadedLayer(_native.described_layer(str(kind), encoded), str(kind))
+
+
 def _architecture_kinds(path):
     """The layer kinds in a model file's metadata (for repr only)."""
     import json
@@ -598,7 +615,8 @@ def _architecture_kinds(path):
 
 
 class _LoadedLayer:
-    """A layer of a loaded model: forward, parameters and states by name."""
+    """A layer built from its description (a loaded model's, or
+    from_description's): forward, parameters and states by name."""
 
     def __init__(self, native, kind):
         self._native = native

@@ -325,3 +325,14 @@ PyType_Spec native_model_spec = {
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = model_slots,
 };
+
+/* Module function: a layer of any kind model files hold, from its class name
+ * and constructor arguments as JSON (sinabs_layer_create_described). */
+PyObject *native_described_layer(PyObject *module, PyObject *args) {
+  const char *kind, *arguments_json;
+  if (!PyArg_ParseTuple(args, "ss:described_layer", &kind, &arguments_json)) return NULL;
+  sinabs_layer *layer = NULL;
+  sinabs_status status = sinabs_layer_create_described(&layer, kind, arguments_json);
+  if (status != SINABS_OK) return native_fail(status);
+  return native_layer_new(PyModule_GetState(module), layer);
+}

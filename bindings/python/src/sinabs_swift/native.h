@@ -87,6 +87,7 @@ PyObject *native_linear_layer(PyObject *module, PyObject *args, PyObject *kwargs
 
 /* model.c */
 extern PyType_Spec native_model_spec;
+PyObject *native_described_layer(PyObject *module, PyObject *args);
 
 /* optimizer.c */
 extern PyType_Spec native_optimizer_spec;
