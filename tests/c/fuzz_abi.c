@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
   sinabs_optimizer *optimizer = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(22);
+    int op = pick(23);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -142,6 +142,17 @@ int main(int argc, char **argv) {
       if (pick(3) == 0) { FILE *f = fopen("/tmp/sinabs-fuzz.safetensors", "r+b");
         if (f) { fseek(f, pick(400), SEEK_SET); fputc(pick(256), f); fclose(f); } }
       sinabs_model_load(model, "/tmp/sinabs-fuzz.safetensors"); break; }
+    case 22: { /* any kind from a JSON description, sometimes broken */
+      static const char *kinds[] = {"Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Linear",
+        "IAFSqueeze", "LIF", "ALIFRecurrent", "ZeroPad2d", "Merge", "Dropout", "Nope"};
+      static const char *args[] = {"{\"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": 1}",
+        "{\"kernel_size\": 2}", "{}", "{\"in_features\": 4, \"out_features\": 2}", "{\"num_timesteps\": 2}",
+        "{\"tau_mem\": 5.0}", "{\"kernel_size\": -1}", "{\"kernel_size\": [2, 99999999999]}", "{\"tau_mem\": 1e999}",
+        "{\"padding\": [1, 1, 1, 1]}", "{\"rec_connect.in_features\": 3, \"rec_connect.out_features\": 3, \"tau_mem\": 2, \"tau_adapt\": 3}",
+        "{", "[]", "{\"p\": 2.5}"};
+      int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
+      sinabs_layer_create_described(&layers[k], kinds[pick(13)], args[pick(14)]);
+      break; }
     }
   }
   for (int k = 0; k < 8; k++) sinabs_tensor_free(tensors[k]);
