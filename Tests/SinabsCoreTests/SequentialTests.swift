@@ -103,3 +103,22 @@ final class SequentialTests: XCTestCase {
         XCTAssertEqual(Sequential.fixed(-0.05, digits: 3), "-0.050")
     }
 }
+
+/// Repeat inside a Sequential: its module's gradients by "<index>.module.<name>", in place.
+final class SequentialRepeatTests: XCTestCase {
+    func testRepeatedLinearTrainsInPlace() throws {
+        let linear = try Linear(inFeatures: 3, outFeatures: 2)
+        try linear.setParameter(named: "weight", to: try randomTensor([2, 3], seed: 1))
+        let model = Sequential([Repeat(linear), try NeuronLayer(NeuronOptions(.iaf))])
+        XCTAssertEqual(model.parameterNames, ["0.module.weight", "0.module.bias", "1.spike_threshold"])
+        model.training = true
+        _ = try model.forward(try randomTensor([2, 4, 3], seed: 2, in: 0...2))
+        _ = try model.backward(try randomTensor([2, 4, 2], seed: 3))
+        let gradient = try model.gradient(named: "0.module.weight")
+        XCTAssertEqual(gradient.scalars, try linear.gradient(named: "weight").scalars)
+        gradient.fill(3)
+        XCTAssertEqual(try linear.gradient(named: "weight").scalars, Array(repeating: 3, count: 6), "shared memory")
+        XCTAssertGreaterThan(try model.clipGradientNorm(maxNorm: 1), 1)
+        XCTAssertTrue(errorMessage { _ = try model.fileBytes() }.hasPrefix("layer 0 (Repeat) cannot be saved"))
+    }
+}

@@ -33,3 +33,22 @@ extension Conv2d: GradientAccumulating {
         return try gradients.accumulator(name, shape: try parameter(named: name).shape)
     }
 }
+
+/// Repeat's gradients are its module's, named "module.<name>".
+extension Repeat: GradientAccumulating {
+    public var trainableParameterNames: [String] { Sequential.trainableNames(of: module).map { "module." + $0 } }
+
+    public func gradientAccumulator(named name: String) throws -> Tensor {
+        guard name.hasPrefix("module.") else { throw Self.missing("trainable parameter", name) }
+        return try Sequential.gradient(of: module, named: String(name.dropFirst("module.".count)))
+    }
+}
+
+extension Sequential {
+    /// True when `layer`'s gradients are its accumulators themselves (so
+    /// that clipping and in-place writes reach them).
+    static func keepsAccumulators(_ layer: Layer) -> Bool {
+        if let repeated = layer as? Repeat { return keepsAccumulators(repeated.module) }
+        return layer is GradientAccumulating || trainableNames(of: layer).isEmpty
+    }
+}

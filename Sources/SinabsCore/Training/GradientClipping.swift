@@ -8,7 +8,7 @@ extension Sequential {
         guard maxNorm.isFinite, maxNorm >= 0 else {
             throw SinabsError.invalid("max_norm must be a finite number >= 0, got \(maxNorm)")
         }
-        for layer in layers where !(layer is GradientAccumulating) && !Self.trainableNames(of: layer).isEmpty {
+        for layer in layers where !Self.keepsAccumulators(layer) {
             throw SinabsError(.state, "\(Self.kindName(of: layer)) does not expose its gradients for clipping")
         }
         let gradients = try namedGradients().map(\.gradient)
