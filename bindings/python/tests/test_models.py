@@ -225,3 +225,30 @@ def test_from_description_builds_a_conv_snn_that_trains(rng):
         layer("LIF", tau_mem=float("nan"))
     with pytest.raises(ValueError, match="typo"):
         layer("IAF", typo=1)
+
+
+@pytest.mark.parametrize("squeeze_batch", [None, 4])
+def test_training_steps_follow_torch_and_sinabs(rng, squeeze_batch):
+    """Five Adam steps on cross-entropy of summed spikes: ours through one
+    train_step call each, the reference through torch autograd + torch.optim."""
+    ours, reference = pair(seed=5, squeeze_batch=squeeze_batch)
+    shape = (4 * 6, 6) if squeeze_batch else (4, 6, 6)
+    labels = np.array([0, 2, 1, 2])
+    optimizer = ss.optim.Adam(ours, lr=0.01)
+    expected_optimizer = torch.optim.Adam([p for p in reference.parameters() if p.requires_grad], lr=0.01)
+    for step in range(5):
+        x = rng.uniform(0, 1, shape).astype(np.float32)
+        ours.reset_states()
+        loss = ours.train_step(optimizer, x, labels)
+        for module in reference:
+            if hasattr(module, "reset_states"):
+                module.reset_states()
+        expected_optimizer.zero_grad()
+        scores = reference(torch.from_numpy(x)).reshape(4, 6, 3).sum(1)
+        expected = torch.nn.functional.cross_entropy(scores, torch.from_numpy(labels))
+        expected.backward()
+        expected_optimizer.step()
+        assert loss == pytest.approx(expected.item(), rel=1e-5), f"step {step}"
+        for name, p in reference.named_parameters():
+            np.testing.assert_allclose(np.asarray(dict(ours.named_parameters())[name]), p.detach().numpy(),
+                                       rtol=1e-4, atol=1e-5, err_msg=f"step {step} {name}")
