@@ -9,6 +9,7 @@
 /// so a wrong input fails before any layer's state changes; the error names
 /// the layer index.
 public final class Sequential {
+    /// The layers, in the order they run.
     public private(set) var layers: [Layer]
     /// The input shape of the last successful forward or `build`, and the
     /// output shape of every layer for it (what `summary()` shows).
@@ -23,10 +24,12 @@ public final class Sequential {
         didSet { for layer in layers { layer.training = training } }
     }
 
+    /// A model running `layers` in order.
     public init(_ layers: [Layer] = []) {
         self.layers = layers
     }
 
+    /// Adds `layer` at the end, in the model's training mode.
     public func append(_ layer: Layer) {
         layer.training = training
         layers.append(layer)
@@ -69,6 +72,11 @@ public final class Sequential {
         return shapes
     }
 
+    /// The last layer's output for `input`, each layer's output feeding the
+    /// next; the whole chain of shapes is checked first (`build`).
+    ///
+    /// - Throws: the first failing layer's ``SinabsError``, its message
+    ///   prefixed with the layer's index and kind.
     public func forward(_ input: Tensor) throws -> Tensor {
         try build(inputShape: input.shape)
         var x = input
@@ -98,6 +106,7 @@ public final class Sequential {
         return gradient
     }
 
+    /// Zeroes every layer's states.
     public func resetStates() {
         for layer in layers { layer.resetStates(randomize: false, ranges: [:], seed: 0) }
     }
