@@ -30,6 +30,7 @@ extension LayerDescription {
 
     private func missing(_ name: String) -> SinabsError { failure("missing argument \(name)") }
 
+    /// An int argument, or `fallback` when absent.
     public func int(_ name: String, default fallback: Int? = nil) throws -> Int {
         guard let argument = value(name) else {
             guard let fallback else { throw missing(name) }
@@ -67,6 +68,7 @@ extension LayerDescription {
         return v
     }
 
+    /// A bool argument, or `fallback` when absent.
     public func bool(_ name: String, default fallback: Bool) throws -> Bool {
         guard let argument = value(name) else { return fallback }
         guard case .bool(let v) = argument else { throw mistyped(name, "a bool") }
@@ -93,6 +95,7 @@ extension LayerDescription {
         return number
     }
 
+    /// A string argument, or `fallback` when absent.
     public func string(_ name: String, default fallback: String? = nil) throws -> String {
         guard let argument = value(name) else {
             guard let fallback else { throw missing(name) }

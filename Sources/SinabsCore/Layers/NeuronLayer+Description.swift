@@ -10,12 +10,14 @@
 extension NeuronLayer: DescribableLayer {
     private static let modelNames: [(NeuronModel, String)] = [(.iaf, "IAF"), (.lif, "LIF"), (.expLeak, "ExpLeak"), (.alif, "ALIF")]
 
+    /// IAF, LIF, ExpLeak, ALIF and their Squeeze and Recurrent forms.
     public static var kinds: [String] {
         modelNames.flatMap { model, name in
             model == .expLeak ? [name, name + "Squeeze"] : [name, name + "Squeeze", name + "Recurrent"]
         }
     }
 
+    /// sinabs' class name and constructor arguments for these options.
     public var layerDescription: LayerDescription {
         let o = options
         var a: [String: LayerArgument] = [:]
@@ -53,6 +55,8 @@ extension NeuronLayer: DescribableLayer {
         return LayerDescription(kind: kind, arguments: a)
     }
 
+    /// A layer from sinabs' class name and constructor arguments; missing
+    /// arguments take sinabs' defaults.
     public convenience init(description d: LayerDescription) throws {
         try d.requireKind(Self.kinds)
         guard let (model, name) = Self.modelNames.last(where: { d.kind.hasPrefix($0.1) }) else {

@@ -10,6 +10,7 @@ public enum JSON: Equatable, Sendable {
     case array([JSON])
     case object([(String, JSON)])
 
+    /// Structural equality; objects compare their members in order.
     public static func == (a: JSON, b: JSON) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -29,6 +30,7 @@ public enum JSON: Equatable, Sendable {
         return members.first(where: { $0.0 == key })?.1
     }
 
+    /// An integer number.
     public static func int(_ value: Int) -> JSON { .number(String(value)) }
 
     /// A float in its shortest text that reads back to the same Float; nil
@@ -107,6 +109,7 @@ extension JSON {
         return value
     }
 
+    /// Parses `text` as exactly one JSON value (see `parse(_:)` on bytes).
     public static func parse(_ text: String) throws -> JSON { try parse(Array(text.utf8)) }
 }
 

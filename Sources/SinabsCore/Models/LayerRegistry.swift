@@ -1,6 +1,7 @@
 /// Which Swift type builds each layer kind of a model file. A new layer type
 /// conforms to `DescribableLayer` and is listed here: one line each.
 public enum LayerRegistry {
+    /// Every layer type a model file can hold.
     public static let types: [any DescribableLayer.Type] = [
         Linear.self,
         NeuronLayer.self,

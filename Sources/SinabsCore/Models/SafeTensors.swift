@@ -5,17 +5,21 @@
 /// package (numpy or torch); reading checks every size and offset, so a
 /// truncated or foreign file is an error, never a crash.
 public struct SafeTensors {
+    /// The "__metadata__" entries (string -> string), in order.
     public var metadata: [(String, String)] = []
+    /// The tensors by name, in file order.
     public var tensors: [(name: String, tensor: Tensor)] = []
 
     /// The safetensors library refuses larger headers too.
     static let maxHeaderBytes = 100_000_000
 
+    /// A file of `tensors` with `metadata`.
     public init(metadata: [(String, String)] = [], tensors: [(name: String, tensor: Tensor)] = []) {
         self.metadata = metadata
         self.tensors = tensors
     }
 
+    /// The file's bytes: header padded to 8 bytes, then the tensors' data in order.
     public func encoded() throws -> [UInt8] {
         var header: [(String, JSON)] = []
         if !metadata.isEmpty { header.append(("__metadata__", .object(metadata.map { ($0.0, .string($0.1)) }))) }
@@ -48,6 +52,8 @@ public struct SafeTensors {
         return bytes
     }
 
+    /// Reads a file, checking every size and offset; `.invalidArgument` for a
+    /// truncated, foreign or non-F32 file.
     public static func decode(_ bytes: [UInt8]) throws -> SafeTensors {
         func bad(_ message: String) -> SinabsError { SinabsError.invalid("not a valid safetensors file: \(message)") }
         guard bytes.count >= 8 else { throw bad("\(bytes.count) bytes, shorter than the 8-byte header length") }

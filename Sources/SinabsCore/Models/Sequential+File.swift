@@ -3,6 +3,7 @@
 // the metadata ("sinabs.architecture"): {"format": "libsinabs.Sequential",
 // "version": 1, "layers": [{"kind": "Linear", "arguments": {...}}, ...]}.
 extension Sequential {
+    /// The metadata key that holds the architecture JSON.
     public static let architectureKey = "sinabs.architecture"
     static let formatName = "libsinabs.Sequential"
 
@@ -33,6 +34,8 @@ extension Sequential {
         return try SafeTensors(metadata: [("format", "pt"), (Self.architectureKey, architecture.text)], tensors: tensors).encoded()
     }
 
+    /// Writes `fileBytes(includeStates:)` to `path` atomically (a temporary
+    /// file renamed over it).
     public func save(to path: String, includeStates: Bool = false) throws {
         try FileIO.write(try fileBytes(includeStates: includeStates), to: path)
     }
@@ -45,10 +48,13 @@ extension Sequential {
         try load(bytes: try FileIO.read(path))
     }
 
+    /// Replaces the layers by those of a model file's bytes; on error the
+    /// model is unchanged.
     public func load(bytes: [UInt8]) throws {
         replaceLayers(try Self.layers(fromFile: bytes))
     }
 
+    /// A model read from the file at `path`.
     public convenience init(contentsOf path: String) throws {
         self.init()
         try load(from: path)

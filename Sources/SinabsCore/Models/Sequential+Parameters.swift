@@ -4,9 +4,13 @@ extension Sequential {
     /// One parameter of the model: its name, the tensor itself (writes change
     /// the layer), and for trainable ones the gradient accumulator.
     public struct NamedParameter {
+        /// The torch-style name, "<layer index>.<name>".
         public let name: String
+        /// The parameter tensor itself.
         public let value: Tensor
+        /// The index of its layer.
         public let layerIndex: Int
+        /// Its layer.
         public let layer: Layer
         /// The name inside its layer ("weight").
         public let localName: String
@@ -26,6 +30,7 @@ extension Sequential {
         return list
     }
 
+    /// Every parameter's torch-style name, in `namedParameters()` order.
     public var parameterNames: [String] { namedParameters().map(\.name) }
 
     /// The parameter tensor itself.
@@ -63,6 +68,7 @@ extension Sequential {
         return try Self.gradient(of: layer, named: local)
     }
 
+    /// Zeroes every layer's gradient accumulators.
     public func zeroGrad() {
         for layer in layers { layer.zeroGrad() }
     }

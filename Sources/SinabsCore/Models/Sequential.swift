@@ -11,9 +11,9 @@
 public final class Sequential {
     /// The layers, in the order they run.
     public private(set) var layers: [Layer]
-    /// The input shape of the last successful forward or `build`, and the
-    /// output shape of every layer for it (what `summary()` shows).
+    /// The input shape of the last successful forward or `build`.
     public private(set) var inputShape: [Int]?
+    /// The output shape of every layer for `inputShape` (what `summary()` shows).
     public private(set) var layerOutputShapes: [[Int]] = []
     /// True once a forward ran for the recorded shapes (firing rates are then known).
     public private(set) var hasForwardRun = false

@@ -10,8 +10,10 @@ public protocol GradientAccumulating: Layer {
 }
 
 extension Linear: GradientAccumulating {
+    /// Every parameter: weight and bias.
     public var trainableParameterNames: [String] { parameterNames }
 
+    /// The accumulator itself (see `GradientAccumulating`).
     public func gradientAccumulator(named name: String) throws -> Tensor {
         guard parameterNames.contains(name) else { throw Self.missing("trainable parameter", name) }
         return try accumulator(name)
@@ -19,6 +21,7 @@ extension Linear: GradientAccumulating {
 }
 
 extension NeuronLayer: GradientAccumulating {
+    /// The accumulator itself (see `GradientAccumulating`).
     public func gradientAccumulator(named name: String) throws -> Tensor {
         guard trainableParameterNames.contains(name) else { throw Self.missing("trainable parameter", name) }
         return try gradientAccumulator(name)
@@ -26,8 +29,10 @@ extension NeuronLayer: GradientAccumulating {
 }
 
 extension Conv2d: GradientAccumulating {
+    /// Every parameter: weight and bias.
     public var trainableParameterNames: [String] { parameterNames }
 
+    /// The accumulator itself (see `GradientAccumulating`).
     public func gradientAccumulator(named name: String) throws -> Tensor {
         guard parameterNames.contains(name) else { throw Self.missing("trainable parameter", name) }
         return try gradients.accumulator(name, shape: try parameter(named: name).shape)
@@ -36,8 +41,10 @@ extension Conv2d: GradientAccumulating {
 
 /// Repeat's gradients are its module's, named "module.<name>".
 extension Repeat: GradientAccumulating {
+    /// The module's trainable parameters, "module.<name>".
     public var trainableParameterNames: [String] { Sequential.trainableNames(of: module).map { "module." + $0 } }
 
+    /// The accumulator itself (see `GradientAccumulating`).
     public func gradientAccumulator(named name: String) throws -> Tensor {
         guard name.hasPrefix("module.") else { throw Self.missing("trainable parameter", name) }
         return try Sequential.gradient(of: module, named: String(name.dropFirst("module.".count)))

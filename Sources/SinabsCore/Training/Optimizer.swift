@@ -16,15 +16,23 @@ public protocol Optimizer: AnyObject {
 /// buf = momentum * buf + (1 - dampening) * g (buf = g at the first step),
 /// g = nesterov ? g + momentum * buf : buf; p -= lr * g.
 public final class SGD: Optimizer {
+    /// torch.optim.SGD's arguments.
     public struct Options: Equatable, Sendable {
+        /// Step size.
         public var learningRate: Float
+        /// Momentum factor (0: none).
         public var momentum: Float = 0
+        /// Dampening of the momentum.
         public var dampening: Float = 0
+        /// L2 penalty added to the gradient.
         public var weightDecay: Float = 0
+        /// Nesterov momentum (needs momentum > 0 and no dampening).
         public var nesterov = false
 
+        /// torch's defaults with learning rate `learningRate`.
         public init(learningRate: Float = 1e-3) { self.learningRate = learningRate }
 
+        /// Throws `.invalidArgument` for a NaN, infinite or out-of-range value.
         public func validate() throws {
             try checkHyperParameter(learningRate, "lr", atLeast: 0)
             try checkHyperParameter(momentum, "momentum", atLeast: 0)
@@ -36,14 +44,17 @@ public final class SGD: Optimizer {
         }
     }
 
+    /// The hyper-parameters, validated.
     public let options: Options
     private var buffers: [String: Tensor] = [:]
 
+    /// An optimizer with `options` (validated).
     public init(_ options: Options) throws {
         try options.validate()
         self.options = options
     }
 
+    /// One update of every trainable parameter of `model`.
     public func step(_ model: Sequential) throws {
         let o = options
         for (name, parameter, gradient) in try model.namedGradients() {
@@ -77,15 +88,23 @@ public final class SGD: Optimizer {
 /// m += (1 - beta1)(g - m); v = beta2 v + (1 - beta2) g^2;
 /// p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps).
 public final class Adam: Optimizer {
+    /// torch.optim.Adam's arguments (amsgrad off).
     public struct Options: Equatable, Sendable {
+        /// Step size.
         public var learningRate: Float
+        /// Decay of the first moment.
         public var beta1: Float = 0.9
+        /// Decay of the second moment.
         public var beta2: Float = 0.999
+        /// Added to the denominator.
         public var epsilon: Float = 1e-8
+        /// L2 penalty added to the gradient.
         public var weightDecay: Float = 0
 
+        /// torch's defaults with learning rate `learningRate`.
         public init(learningRate: Float = 1e-3) { self.learningRate = learningRate }
 
+        /// Throws `.invalidArgument` for a NaN, infinite or out-of-range value.
         public func validate() throws {
             try checkHyperParameter(learningRate, "lr", atLeast: 0)
             try checkHyperParameter(epsilon, "eps", atLeast: 0)
@@ -98,14 +117,17 @@ public final class Adam: Optimizer {
         }
     }
 
+    /// The hyper-parameters, validated.
     public let options: Options
     private var moments: [String: (step: Int, m: Tensor, v: Tensor)] = [:]
 
+    /// An optimizer with `options` (validated).
     public init(_ options: Options) throws {
         try options.validate()
         self.options = options
     }
 
+    /// One update of every trainable parameter of `model`.
     public func step(_ model: Sequential) throws {
         let o = options
         for (name, parameter, gradient) in try model.namedGradients() {
