@@ -214,10 +214,13 @@ def test_from_description_builds_a_conv_snn_that_trains(rng):
                           layer("IAFSqueeze", num_timesteps=5), layer("SumPool2d", kernel_size=2), layer("Flatten"),
                           layer("Linear", in_features=64, out_features=3), layer("IAFSqueeze", num_timesteps=5))
     assert [name for name, _ in model.named_grads()] == ["0.weight", "0.bias", "4.weight", "4.bias"]
-    np.asarray(dict(model.named_parameters())["4.weight"])[...] = rng.uniform(-0.3, 0.3, (3, 64))
+    parameters = dict(model.named_parameters())
+    np.asarray(parameters["0.weight"])[...] = rng.uniform(0, 0.4, (4, 1, 3, 3))  # the hidden layer spikes
+    np.asarray(parameters["4.weight"])[...] = rng.uniform(-0.3, 0.6, (3, 64))
     x = (rng.random((2 * 5, 1, 8, 8)) < 0.5).astype(np.float32)
     optimizer = ss.optim.Adam(model, lr=0.01)
     losses = [model.train_step(optimizer, x, np.array([0, 2])) for _ in range(20)]
+    assert np.asarray(model(x)).sum() > 0
     assert losses[-1] < losses[0]
     with pytest.raises(ValueError, match="unknown layer kind"):
         layer("Conv9d")
