@@ -2,12 +2,17 @@
 /// Foundation: what model files need. Object keys keep their order; numbers
 /// keep their text so that integers and floats round-trip exactly.
 public enum JSON: Equatable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// The number as written ("10", "-0.25", "1e-08").
     case number(String)
+    /// A string, unescaped.
     case string(String)
+    /// An array.
     case array([JSON])
+    /// An object's members in file order (keys are unique).
     case object([(String, JSON)])
 
     /// Structural equality; objects compare their members in order.
