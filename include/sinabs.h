@@ -8,7 +8,8 @@
  * Conventions
  * - Every name starts with `sinabs_` (functions, types) or `SINABS_` (macros,
  *   enum values); functions are named `sinabs_<object>_<verb>`.
- * - Objects are opaque handles: `sinabs_tensor`, `sinabs_layer`, `sinabs_model`.
+ * - Objects are opaque handles: `sinabs_tensor`, `sinabs_layer`, `sinabs_model`,
+ *   `sinabs_optimizer`.
  * - Fallible functions return `sinabs_status`: SINABS_OK (0) or a negative
  *   code naming the class of failure. On failure `sinabs_last_error()` tells
  *   why, and no out-parameter is written except that `*out` handles are set to
@@ -27,6 +28,8 @@
  *   another thread reads it is the caller's race.
  * - A layer or model must not be used from two threads at once (forward and
  *   backward mutate its state); distinct layers may run concurrently.
+ * - An optimizer must not be used from two threads at once, nor while its
+ *   model runs in another thread.
  * - The library parallelises large calls internally; see
  *   `sinabs_set_num_threads`.
  */
@@ -383,6 +386,19 @@ sinabs_status sinabs_layer_set_parameter(sinabs_layer *layer, const char *name,
 sinabs_status sinabs_linear_layer_create(sinabs_layer **out, int64_t in_features,
                                          int64_t out_features, int32_t bias);
 
+/** A new layer of any kind a model file can hold, from its class name and
+ *  its constructor arguments as a JSON object, as sinabs/torch spell them:
+ *  kind "Conv2d" with {"in_channels": 2, "out_channels": 8, "kernel_size": 3,
+ *  "padding": 1}, "IAFSqueeze" with {"num_timesteps": 20}, "Linear",
+ *  "SumPool2d", "Flatten", ... (see the kinds in the model-file section).
+ *  Numbers without a decimal point are ints; null is Python's None; missing
+ *  arguments take sinabs' defaults. Parameters start as the kind's own
+ *  initialisation. The caller owns `*out` (sinabs_layer_free).
+ *  Errors: INVALID_ARGUMENT (NULL, unknown kind, bad JSON, unknown, mistyped,
+ *  non-finite or out-of-range argument). */
+sinabs_status sinabs_layer_create_described(sinabs_layer **out, const char *kind,
+                                            const char *arguments_json);
+
 /* ------------------------------------------------------------------------ */
 /* Convolution, pooling and shape layers                                    */
 /* ------------------------------------------------------------------------ */
@@ -570,6 +586,181 @@ sinabs_status sinabs_model_forward(sinabs_tensor **out, sinabs_model *model,
 
 /** Resets every neuron layer's states to zero. */
 sinabs_status sinabs_model_reset_states(sinabs_model *model);
+
+/** Sets training mode on the model and on every layer in it (layers
+ *  appended later take the model's mode): each forward then keeps what
+ *  sinabs_model_backward needs. */
+sinabs_status sinabs_model_set_training(sinabs_model *model, int32_t training);
+
+/** Checks the model for inputs of `shape` without running it: each layer's
+ *  output shape in turn (recorded for sinabs_model_summary). Every forward
+ *  does the same check first, so a wrong input fails before any layer's state
+ *  changes. Errors: SHAPE naming the first layer (index and kind) that does
+ *  not accept its input; INVALID_ARGUMENT (NULL, rank out of range). */
+sinabs_status sinabs_model_build(sinabs_model *model, const int64_t *shape, int32_t rank);
+
+/** Backward through the last training forward of the model, layer by layer in
+ *  reverse: `grad_output` has the shape of that forward's output. Writes the
+ *  gradient w.r.t. the model's input into a new tensor `*out_grad_input`
+ *  (caller owns) and adds every parameter gradient to its accumulator.
+ *  Errors: STATE (no training forward since the last backward), SHAPE,
+ *  INVALID_ARGUMENT; the failing layer's index is in the message. */
+sinabs_status sinabs_model_backward(sinabs_tensor **out_grad_input, sinabs_model *model,
+                                    const sinabs_tensor *grad_output);
+
+/** The number of parameters of all layers (torch's named_parameters(): the
+ *  fixed ones such as spike_threshold too). */
+sinabs_status sinabs_model_parameter_count(int32_t *out_count, const sinabs_model *model);
+
+/** The name of parameter `index`: "<layer index>.<parameter name>" as torch
+ *  names it ("0.weight", "1.tau_mem"). Borrowed: the library keeps each
+ *  distinct name for the life of the process. Errors: INVALID_ARGUMENT (index
+ *  out of range). */
+sinabs_status sinabs_model_parameter_name(const char **out_name, const sinabs_model *model,
+                                          int32_t index);
+
+/** A new tensor sharing the storage of parameter `name` ("0.weight"): writes
+ *  through it change the layer. Caller owns `*out`. Errors: NOT_FOUND. */
+sinabs_status sinabs_model_get_parameter(sinabs_tensor **out, const sinabs_model *model,
+                                         const char *name);
+
+/** A new tensor sharing the gradient accumulator of trainable parameter
+ *  `name` (unlike sinabs_layer_get_grad, not a copy): backward adds to it,
+ *  zero_grad zeroes it, writes through it change what the optimizer sees.
+ *  Caller owns `*out`. Errors: NOT_FOUND (no such parameter, or a fixed one
+ *  such as spike_threshold). */
+sinabs_status sinabs_model_get_grad(sinabs_tensor **out, const sinabs_model *model,
+                                    const char *name);
+
+/** Sets every gradient accumulator of every layer to zero. */
+sinabs_status sinabs_model_zero_grad(sinabs_model *model);
+
+/** torch.nn.utils.clip_grad_norm_ (2-norm): when the global norm of all
+ *  gradients exceeds `max_norm`, scales them in place by
+ *  max_norm / (norm + 1e-6). Writes the norm before clipping to
+ *  `*out_total_norm`. Errors: INVALID_ARGUMENT (NaN, infinite or negative
+ *  max_norm). */
+sinabs_status sinabs_model_clip_grad_norm(float *out_total_norm, sinabs_model *model,
+                                          float max_norm);
+
+/** A readable table of the model: one row per layer with its index, kind,
+ *  output shape (after sinabs_model_build or a forward), parameter count and,
+ *  after a forward, the firing rate of each spiking layer. Like snprintf:
+ *  writes at most `capacity` bytes including the terminating NUL into
+ *  `out_text` (which may be NULL when capacity is 0) and the full length
+ *  without the NUL into `*out_length`; call with capacity 0 to size a buffer. */
+sinabs_status sinabs_model_summary(char *out_text, size_t capacity, size_t *out_length,
+                                   const sinabs_model *model);
+
+/** Writes the model to `path` as one safetensors file: every parameter as a
+ *  float32 tensor by its torch name ("0.weight"), with `include_states`
+ *  non-zero also the states that exist ("1.v_mem"), and the architecture
+ *  (each layer's kind and constructor arguments) as JSON in the metadata
+ *  under "sinabs.architecture". Loadable by the `safetensors` Python package
+ *  and torch (safetensors.torch.load_file). The file is written to
+ *  "<path>.tmp" and renamed, so an existing file is replaced whole or not at
+ *  all. Errors: INVALID_ARGUMENT (a layer that cannot describe itself, the
+ *  file cannot be written). */
+sinabs_status sinabs_model_save(const sinabs_model *model, const char *path,
+                                int32_t include_states);
+
+/** Replaces the model's layers by those of the file at `path` (written by
+ *  sinabs_model_save from any language), with their parameters and any saved
+ *  states. On any failure the model is left exactly as it was. Layer handles
+ *  obtained earlier with sinabs_model_get_layer keep the old layers.
+ *  Errors: NOT_FOUND (cannot open), INVALID_ARGUMENT (truncated or not a
+ *  model file, bad JSON, unknown layer kind, bad or non-finite arguments,
+ *  missing or extra tensors, invalid values), SHAPE (a tensor of the wrong
+ *  shape); the message names the layer or tensor. */
+sinabs_status sinabs_model_load(sinabs_model *model, const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* Losses and optimizers                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** A loss on a model's output. */
+typedef int32_t sinabs_loss;
+/** mean((output - target)^2) over all elements (torch's mse_loss); the target
+ *  has the output's shape. */
+#define SINABS_LOSS_MSE 0
+/** torch's cross_entropy (mean over the batch) of the output summed over
+ *  time. The output is (Batch, Time, classes...) or squeezed (Batch*Time, C);
+ *  the target is a vector of Batch class indices stored as floats. */
+#define SINABS_LOSS_CROSS_ENTROPY_SUM 1
+/** As SINABS_LOSS_CROSS_ENTROPY_SUM over the output averaged over time. */
+#define SINABS_LOSS_CROSS_ENTROPY_MEAN 2
+
+/** Evaluates `loss` on `output` against `target`: the value in `*out_loss`
+ *  and, when `out_grad` is not NULL, the gradient w.r.t. `output` in a new
+ *  tensor (caller owns). Errors: SHAPE (target does not fit the output),
+ *  INVALID_ARGUMENT (labels that are not class indices, unknown loss). */
+sinabs_status sinabs_loss_compute(float *out_loss, sinabs_tensor **out_grad,
+                                  const sinabs_tensor *output, const sinabs_tensor *target,
+                                  sinabs_loss loss);
+
+typedef struct sinabs_optimizer sinabs_optimizer;
+
+typedef int32_t sinabs_optimizer_kind;
+#define SINABS_OPTIMIZER_SGD 1
+#define SINABS_OPTIMIZER_ADAM 2
+
+/**
+ * Options of an optimizer, with torch.optim's meaning and defaults. Start from
+ * `sinabs_optimizer_options_init`; the library reads only the first
+ * `struct_size` bytes and new fields are only added at the end.
+ */
+typedef struct sinabs_optimizer_options {
+  uint32_t struct_size;  /**< sizeof(sinabs_optimizer_options), set by init */
+  int32_t kind;          /**< sinabs_optimizer_kind */
+  float lr;              /**< learning rate >= 0; default 1e-3 */
+  float momentum;        /**< SGD: >= 0, default 0 */
+  float dampening;       /**< SGD: default 0 */
+  float weight_decay;    /**< L2 penalty added to the gradient, >= 0; default 0 */
+  int32_t nesterov;      /**< SGD: 0/1 (needs momentum > 0 and dampening 0) */
+  float beta1;           /**< Adam: in [0, 1), default 0.9 */
+  float beta2;           /**< Adam: in [0, 1), default 0.999 */
+  float eps;             /**< Adam: >= 0, default 1e-8 */
+  float max_grad_norm;   /**< NaN (default): no clipping; else > 0: the global
+                              gradient norm is clipped to it before each update
+                              by sinabs_model_train_step */
+} sinabs_optimizer_options;
+
+/** Fills `*options` with torch's defaults for `kind`.
+ *  Errors: INVALID_ARGUMENT (NULL, unknown kind). */
+sinabs_status sinabs_optimizer_options_init(sinabs_optimizer_options *options, int32_t kind);
+
+/** A new optimizer over the trainable parameters of `model` (it keeps a
+ *  reference to the model). SGD: g = grad + weight_decay p; with momentum
+ *  buf = momentum buf + (1 - dampening) g (g at the first step), g = buf (or
+ *  g + momentum buf with nesterov); p -= lr g. Adam (torch.optim.Adam,
+ *  amsgrad off): with bias correction. Momentum and moments are kept per
+ *  parameter name. The caller owns `*out` (sinabs_optimizer_free).
+ *  Errors: INVALID_ARGUMENT (NULL, unknown kind, out-of-range or NaN option). */
+sinabs_status sinabs_optimizer_create(sinabs_optimizer **out, sinabs_model *model,
+                                      const sinabs_optimizer_options *options);
+
+/** Releases the caller's reference; NULL is a no-op. */
+void sinabs_optimizer_free(sinabs_optimizer *optimizer);
+
+/** One update of the model's parameters from their accumulated gradients
+ *  (no clipping: see sinabs_model_clip_grad_norm). */
+sinabs_status sinabs_optimizer_step(sinabs_optimizer *optimizer);
+
+/** Zeroes the gradients of the optimizer's model (sinabs_model_zero_grad). */
+sinabs_status sinabs_optimizer_zero_grad(sinabs_optimizer *optimizer);
+
+/** One training step of `model` with `optimizer` (created for this model):
+ *  zero the gradients, forward `input` in training mode, evaluate `loss`
+ *  against `target`, backward, clip to the optimizer's max_grad_norm if set,
+ *  update. Writes the loss (before the update) to `*out_loss`. States are not
+ *  reset: call sinabs_model_reset_states first when the samples are
+ *  independent. The model's training mode is restored afterwards. If a
+ *  failure happens before the update (bad shapes, bad labels), no parameter
+ *  changes. Errors: INVALID_ARGUMENT (an optimizer of another model, unknown
+ *  loss), SHAPE, STATE. */
+sinabs_status sinabs_model_train_step(float *out_loss, sinabs_model *model,
+                                      sinabs_optimizer *optimizer, const sinabs_tensor *input,
+                                      const sinabs_tensor *target, sinabs_loss loss);
 
 /* ------------------------------------------------------------------------ */
 /* Training: backpropagation through time                                   */

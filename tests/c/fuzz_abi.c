@@ -39,9 +39,10 @@ int main(int argc, char **argv) {
   sinabs_tensor *tensors[8] = {0};
   sinabs_layer *layers[4] = {0};
   sinabs_model *model = NULL;
+  sinabs_optimizer *optimizer = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(22);
+    int op = pick(27);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -151,10 +152,49 @@ int main(int argc, char **argv) {
     case 21: { sinabs_tensor *a = NULL, *b = NULL;
       sinabs_layer_backward_pair(pick(8) ? &a : NULL, pick(8) ? &b : NULL, layers[pick(4)], tensors[pick(8)]);
       sinabs_tensor_free(a); sinabs_tensor_free(b); break; }
+    case 22: { /* training: mode, backward, gradients, clipping */
+      sinabs_model_set_training(model, pick(2));
+      sinabs_tensor *g = NULL; sinabs_model_backward(&g, model, tensors[pick(8)]); sinabs_tensor_free(g);
+      float norm = 0; sinabs_model_clip_grad_norm(&norm, model, rf());
+      const char *pn = NULL; sinabs_model_parameter_name(&pn, model, pick(8) - 1);
+      sinabs_tensor *t = NULL; const char *want[3] = {pn ? pn : "0.weight", "1.tau_mem", "x"};
+      if (pick(2)) sinabs_model_get_grad(&t, model, want[pick(3)]); else sinabs_model_get_parameter(&t, model, want[pick(3)]);
+      sinabs_tensor_free(t); if (!pick(4)) sinabs_model_zero_grad(model); break; }
+    case 23: { /* optimizer with random options, a step, a train step with a random loss */
+      sinabs_optimizer_options o; sinabs_optimizer_options_init(&o, 1 + pick(3));
+      MAYBE(2, o.lr = rf()); MAYBE(3, o.momentum = rf()); MAYBE(3, o.beta1 = rf() / 10); MAYBE(3, o.beta2 = rf() / 10);
+      MAYBE(3, o.eps = rf()); MAYBE(3, o.max_grad_norm = rf()); MAYBE(4, o.nesterov = pick(3)); MAYBE(4, o.kind = pick(4));
+      sinabs_optimizer_free(optimizer); optimizer = NULL; sinabs_optimizer_create(&optimizer, model, &o);
+      sinabs_optimizer_step(optimizer);
+      float loss = 0; sinabs_model_train_step(&loss, model, optimizer, tensors[pick(8)], tensors[pick(8)], pick(4) - 1);
+      break; }
+    case 24: { float loss = 0; sinabs_tensor *g = NULL;
+      sinabs_loss_compute(&loss, pick(2) ? &g : NULL, tensors[pick(8)], tensors[pick(8)], pick(4) - 1); sinabs_tensor_free(g);
+      int64_t shape[4]; int rank = pick(4); for (int i = 0; i < rank; i++) shape[i] = pick(3) ? pick(6) : rdim();
+      sinabs_model_build(model, shape, rank);
+      char text[64]; size_t length = 0; sinabs_model_summary(pick(2) ? text : NULL, pick(2) ? sizeof text : 0, &length, model);
+      break; }
+    case 25: { /* save, then load into the model (a failed load must leave it usable) */
+      sinabs_model_save(model, "/tmp/sinabs-fuzz.safetensors", pick(2));
+      if (pick(3) == 0) { FILE *f = fopen("/tmp/sinabs-fuzz.safetensors", "r+b");
+        if (f) { fseek(f, pick(400), SEEK_SET); fputc(pick(256), f); fclose(f); } }
+      sinabs_model_load(model, "/tmp/sinabs-fuzz.safetensors"); break; }
+    case 26: { /* any kind from a JSON description, sometimes broken */
+      static const char *kinds[] = {"Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Linear",
+        "IAFSqueeze", "LIF", "ALIFRecurrent", "ZeroPad2d", "Merge", "Dropout", "Nope"};
+      static const char *args[] = {"{\"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": 1}",
+        "{\"kernel_size\": 2}", "{}", "{\"in_features\": 4, \"out_features\": 2}", "{\"num_timesteps\": 2}",
+        "{\"tau_mem\": 5.0}", "{\"kernel_size\": -1}", "{\"kernel_size\": [2, 99999999999]}", "{\"tau_mem\": 1e999}",
+        "{\"padding\": [1, 1, 1, 1]}", "{\"rec_connect.in_features\": 3, \"rec_connect.out_features\": 3, \"tau_mem\": 2, \"tau_adapt\": 3}",
+        "{", "[]", "{\"p\": 2.5}"};
+      int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
+      sinabs_layer_create_described(&layers[k], kinds[pick(13)], args[pick(14)]);
+      break; }
     }
   }
   for (int k = 0; k < 8; k++) sinabs_tensor_free(tensors[k]);
   for (int k = 0; k < 4; k++) sinabs_layer_free(layers[k]);
+  sinabs_optimizer_free(optimizer);
   sinabs_model_free(model);
   return 0;
 }

@@ -4,7 +4,7 @@ its argument and result types, the options struct mirrored, and small helpers
 import ctypes
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_float, c_int32, c_int64,
-                    c_uint32, c_uint64, c_void_p)
+                    c_size_t, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,19 @@ class Pool2dOptions(Structure):
         ("padding_h", c_int64), ("padding_w", c_int64), ("dilation_h", c_int64),
         ("dilation_w", c_int64), ("count_include_pad", c_int32), ("divisor_override", c_int64),
     ]
+
+
+class OptimizerOptions(Structure):
+    """sinabs_optimizer_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("kind", c_int32), ("lr", c_float), ("momentum", c_float),
+        ("dampening", c_float), ("weight_decay", c_float), ("nesterov", c_int32), ("beta1", c_float),
+        ("beta2", c_float), ("eps", c_float), ("max_grad_norm", c_float),
+    ]
+
+
+LOSS_MSE, LOSS_CROSS_ENTROPY_SUM, LOSS_CROSS_ENTROPY_MEAN = 0, 1, 2
+OPTIMIZER_SGD, OPTIMIZER_ADAM = 1, 2
 
 
 # name: (restype, argtypes), in header order.
@@ -129,6 +142,26 @@ SIGNATURES = {
     "sinabs_layer_backward": (status, [out_handle, handle, handle]),
     "sinabs_layer_get_grad": (status, [out_handle, handle, c_char_p]),
     "sinabs_layer_zero_grad": (status, [handle]),
+    "sinabs_model_set_training": (status, [handle, c_int32]),
+    "sinabs_model_build": (status, [handle, shape_p, c_int32]),
+    "sinabs_model_backward": (status, [out_handle, handle, handle]),
+    "sinabs_model_parameter_count": (status, [POINTER(c_int32), handle]),
+    "sinabs_model_parameter_name": (status, [POINTER(c_char_p), handle, c_int32]),
+    "sinabs_model_get_parameter": (status, [out_handle, handle, c_char_p]),
+    "sinabs_model_get_grad": (status, [out_handle, handle, c_char_p]),
+    "sinabs_model_zero_grad": (status, [handle]),
+    "sinabs_model_clip_grad_norm": (status, [POINTER(c_float), handle, c_float]),
+    "sinabs_model_summary": (status, [c_char_p, c_size_t, POINTER(c_size_t), handle]),
+    "sinabs_model_save": (status, [handle, c_char_p, c_int32]),
+    "sinabs_model_load": (status, [handle, c_char_p]),
+    "sinabs_loss_compute": (status, [POINTER(c_float), out_handle, handle, handle, c_int32]),
+    "sinabs_optimizer_options_init": (status, [POINTER(OptimizerOptions), c_int32]),
+    "sinabs_optimizer_create": (status, [out_handle, handle, POINTER(OptimizerOptions)]),
+    "sinabs_optimizer_free": (None, [handle]),
+    "sinabs_optimizer_step": (status, [handle]),
+    "sinabs_optimizer_zero_grad": (status, [handle]),
+    "sinabs_model_train_step": (status, [POINTER(c_float), handle, handle, handle, handle, c_int32]),
+    "sinabs_layer_create_described": (status, [out_handle, c_char_p, c_char_p]),
 }
 
 

@@ -25,7 +25,8 @@ public final class MaxPool2d: ParameterlessLayer, DescribableLayer {
         var argmax = training ? [Int32](repeating: -1, count: output.count) : []
         if output.count > 0, let x = input.baseAddress, let y = output.baseAddress {
             withUnsafePointer(to: plan.shape) { shape in
-                // An empty array may still have a base address: pass NULL then.
+                // Inference records no winners: NULL, never the empty array's
+                // (shared, non-nil) storage, which the kernel would overwrite.
                 argmax.withUnsafeMutableBufferPointer { snk_max_pool_forward(shape, x, y, training ? $0.baseAddress : nil) }
             }
         }

@@ -163,7 +163,7 @@ extension NeuronLayer {
         }
     }
 
-    private func gradientAccumulator(_ name: String) throws -> Tensor {
+    func gradientAccumulator(_ name: String) throws -> Tensor {
         if let grad = autograd.gradients[name] { return grad }
         let grad = try Tensor(zeros: try parameter(named: name).shape)
         autograd.gradients[name] = grad

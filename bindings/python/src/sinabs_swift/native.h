@@ -17,6 +17,7 @@ typedef struct {
   PyTypeObject *tensor_type;
   PyTypeObject *layer_type;
   PyTypeObject *model_type;
+  PyTypeObject *optimizer_type;
   /* Resolved on first use once torch is imported (acquire.c); NULL before. */
   PyObject *torch_tensor_type;
   PyObject *torch_to_dlpack;
@@ -46,6 +47,13 @@ typedef struct {
   sinabs_model *handle;
   int busy; /* as LayerObject.busy */
 } ModelObject;
+
+typedef struct {
+  PyObject_HEAD
+  sinabs_optimizer *handle;
+  PyObject *model; /* the Model it updates (a strong reference) */
+  int busy;        /* as LayerObject.busy */
+} OptimizerObject;
 
 /* errors.c: sets the Python exception for a failed libsinabs call and
  * returns NULL, so callers can `return native_fail(status);`. */
@@ -86,6 +94,11 @@ PyObject *native_layer_set_kernel(LayerObject *self, PyObject *kernel);
 
 /* model.c */
 extern PyType_Spec native_model_spec;
+PyObject *native_described_layer(PyObject *module, PyObject *args);
+
+/* optimizer.c */
+extern PyType_Spec native_optimizer_spec;
+PyObject *native_loss(PyObject *module, PyObject *args, PyObject *kwargs);
 
 /* _native.c */
 native_state *native_state_of_type(PyTypeObject *type);
