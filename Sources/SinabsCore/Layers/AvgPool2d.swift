@@ -9,6 +9,7 @@ public final class AvgPool2d: ParameterlessLayer, DescribableLayer {
     public let divisorOverride: Int?
     public var training = false
     var pendingInput = PendingBackward<Tensor>()
+    let gradientMemory = GradientMemory()
 
     public init(kernelSize: Pair2d, stride: Pair2d? = nil, padding: Pair2d = Pair2d(0), ceilMode: Bool = false,
                 countIncludePad: Bool = true, divisorOverride: Int? = nil) throws {
@@ -39,7 +40,7 @@ public final class AvgPool2d: ParameterlessLayer, DescribableLayer {
         let input = try pendingInput.get()
         let plan = try Pool2dPlan(geometry, inputShape: input.shape, "AvgPool2d")
         try checkGradient(gradOutput, expected: plan.outputShape)
-        let gradInput = try Tensor(zeros: input.shape)
+        let gradInput = try gradientMemory.zeros(input.shape)
         pendingInput.clear()
         guard gradOutput.count > 0, let x = input.baseAddress, let dy = gradOutput.baseAddress,
               let dx = gradInput.baseAddress else { return gradInput }

@@ -21,6 +21,7 @@ public final class Conv2d: WeightAndBias {
     public internal(set) var lastKernel = ConvKernelChoice.automatic
 
     var pendingInput = PendingBackward<Tensor>()
+    let gradientMemory = GradientMemory()
     let gradients = GradientAccumulators()
     let workspace = ConvWorkspace()
 

@@ -8,6 +8,7 @@ public final class MaxPool2d: ParameterlessLayer, DescribableLayer {
     public var training = false
     /// The input shape and each window's winner of the last training forward.
     var pending = PendingBackward<(shape: [Int], argmax: [Int32])>()
+    let gradientMemory = GradientMemory()
 
     public init(kernelSize: Pair2d, stride: Pair2d? = nil, padding: Pair2d = Pair2d(0),
                 dilation: Pair2d = Pair2d(1), ceilMode: Bool = false) throws {
@@ -37,7 +38,7 @@ public final class MaxPool2d: ParameterlessLayer, DescribableLayer {
         let (inputShape, argmax) = try pending.get()
         let plan = try Pool2dPlan(geometry, inputShape: inputShape, "MaxPool2d")
         try checkGradient(gradOutput, expected: plan.outputShape)
-        let gradInput = try Tensor(zeros: inputShape)
+        let gradInput = try gradientMemory.zeros(inputShape)
         pending.clear()
         guard gradOutput.count > 0, let dy = gradOutput.baseAddress, let dx = gradInput.baseAddress else { return gradInput }
         withUnsafePointer(to: plan.shape) { shape in

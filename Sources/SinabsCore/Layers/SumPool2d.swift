@@ -7,6 +7,7 @@ public final class SumPool2d: ParameterlessLayer, DescribableLayer {
     public let geometry: WindowGeometry
     public var training = false
     var pendingInput = PendingBackward<Tensor>()
+    let gradientMemory = GradientMemory()
 
     public init(kernelSize: Pair2d, stride: Pair2d? = nil, ceilMode: Bool = false) throws {
         geometry = try .pool("SumPool2d", kernel: kernelSize, stride: stride, padding: Pair2d(0), dilation: Pair2d(1),
@@ -31,7 +32,7 @@ public final class SumPool2d: ParameterlessLayer, DescribableLayer {
         let input = try pendingInput.get()
         let plan = try Pool2dPlan(geometry, inputShape: input.shape, "SumPool2d")
         try checkGradient(gradOutput, expected: plan.outputShape)
-        let gradInput = try Tensor(zeros: input.shape)
+        let gradInput = try gradientMemory.zeros(input.shape)
         pendingInput.clear()
         guard gradOutput.count > 0, let x = input.baseAddress, let dy = gradOutput.baseAddress,
               let dx = gradInput.baseAddress else { return gradInput }
