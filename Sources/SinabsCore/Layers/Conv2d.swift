@@ -6,9 +6,13 @@ import CSinabsKernels
 /// GEMM per group over many samples) and event-driven (each non-zero input
 /// scatters its weights), picked per call from the input's density.
 public final class Conv2d: WeightAndBias {
+    /// Channels of the input (N, C, H, W).
     public let inChannels: Int
+    /// Channels of the output.
     public let outChannels: Int
+    /// Channel groups: each output channel sees `inChannels / groups` inputs.
     public let groups: Int
+    /// Kernel, stride, padding and dilation with torch's output-size rule.
     public let geometry: WindowGeometry
     /// (outChannels, inChannels / groups, kernel height, kernel width).
     public let weight: Tensor
@@ -104,6 +108,7 @@ public final class Conv2d: WeightAndBias {
 
 /// Conv2d's kernels: dense im2col + GEMM, or event-driven scatter.
 public enum ConvKernelChoice: Sendable {
+    /// `automatic` picks per call from the input's density; `dense` and `sparse` force one kernel.
     case automatic, dense, sparse
 }
 
