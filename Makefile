@@ -21,7 +21,7 @@ LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
         test-python python bench bench-bptt install clean reference \
-        examples-digits example-c-digits example-swift-digits example-python-digits
+        examples-digits example-c-digits example-swift-digits example-python-digits bench-train-step
 # The package's targets (wheel, docs, demo pictures) and their tests.
 .PHONY: deps-package wheel test-package docs
 
@@ -121,6 +121,10 @@ bench: lib deps-python
 # native layer and sinabs, each variant in its own process.
 bench-bptt: python
 	$(PYTHON) bench/bench_bptt.py
+
+# One training step of the digits conv SNN: libsinabs' train_step vs torch + sinabs.
+bench-train-step: python
+	$(PYTHON) bench/bench_train_step.py
 
 ## ---- tests ----------------------------------------------------------------
 
