@@ -20,7 +20,7 @@ CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
-        test-python python bench bench-bptt install clean reference \
+        test-python python bench bench-bptt bench-models install clean reference \
         examples-digits example-c-digits example-swift-digits example-python-digits bench-train-step
 # The package's targets (wheel, docs, demo pictures) and their tests.
 .PHONY: deps-package wheel test-package docs
@@ -121,6 +121,11 @@ bench: lib deps-python
 # native layer and sinabs, each variant in its own process.
 bench-bptt: python
 	$(PYTHON) bench/bench_bptt.py
+
+# Conv SNN (workload B of the sinabs anchor): ours vs sinabs vs torch convs +
+# sinabs_swift.torch neurons, forward and forward+backward, 5% and 50% input.
+bench-models: python
+	$(PYTHON) bench/bench_models.py
 
 # One training step of the digits conv SNN: libsinabs' train_step vs torch + sinabs.
 bench-train-step: python

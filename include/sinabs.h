@@ -400,6 +400,161 @@ sinabs_status sinabs_layer_create_described(sinabs_layer **out, const char *kind
                                             const char *arguments_json);
 
 /* ------------------------------------------------------------------------ */
+/* Convolution, pooling and shape layers                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Each has torch's / sinabs' semantics and constructor arguments and is a
+ * sinabs_layer driven by the generic sinabs_layer_* verbs (forward,
+ * forward_into, parameters, set_training, backward, get_grad, zero_grad).
+ * Image layers take (N, C, H, W) or unbatched (C, H, W) inputs. Shape layers
+ * keep only the input shape for backward; Conv2d, the pools' and ReLU keep
+ * the input by reference (do not write into it between forward and
+ * backward); MaxPool2d keeps one int32 per output; Dropout its mask.
+ * Every create validates its arguments: INVALID_ARGUMENT, nothing created. */
+
+/** Construction options of a Conv2d layer (torch.nn.Conv2d, zero padding).
+ *  Start from `sinabs_conv2d_options_init`; the library reads only the first
+ *  `struct_size` bytes, and fields are only ever added at the end. */
+typedef struct sinabs_conv2d_options {
+  uint32_t struct_size;   /**< sizeof(sinabs_conv2d_options), set by init */
+  int32_t bias;           /**< 0/1, default 1 */
+  int64_t in_channels;    /**< >= 1, divisible by groups */
+  int64_t out_channels;   /**< >= 1, divisible by groups */
+  int64_t kernel_h, kernel_w;     /**< >= 1 */
+  int64_t stride_h, stride_w;     /**< >= 1, default 1 */
+  int64_t padding_h, padding_w;   /**< >= 0, default 0 (zeros) */
+  int64_t dilation_h, dilation_w; /**< >= 1, default 1 */
+  int64_t groups;         /**< >= 1, default 1 */
+  uint64_t seed;          /**< init of weight and bias, uniform in
+                               +-1/sqrt(in_channels/groups*kh*kw) as torch;
+                               0 = drawn from the system */
+} sinabs_conv2d_options;
+
+/** Fills `*options` with torch's defaults for a Conv2d of these channels and
+ *  kernel. Errors: INVALID_ARGUMENT (NULL). Values are checked by create. */
+sinabs_status sinabs_conv2d_options_init(sinabs_conv2d_options *options, int64_t in_channels,
+                                         int64_t out_channels, int64_t kernel_h, int64_t kernel_w);
+
+/** A new Conv2d layer: parameters "weight" (out_channels, in_channels/groups,
+ *  kernel_h, kernel_w) and with bias "bias" (out_channels). Forward picks per
+ *  call between a dense kernel (im2col + OpenBLAS) and an event-driven one
+ *  (each non-zero input scatters its weights) by the input's density: below
+ *  30% non-zero (the measured crossover) event-driven. Both give the same
+ *  result up to float summation order (1e-5 relative); backward uses the
+ *  dense kernel. Errors: INVALID_ARGUMENT (NULL, struct_size too small,
+ *  sizes out of range, groups not dividing the channels). Caller owns
+ *  `*out` (sinabs_layer_free).
+ *  Forward errors: SHAPE (rank not 3 or 4, channels differ, kernel larger
+ *  than the padded input). */
+sinabs_status sinabs_conv2d_layer_create(sinabs_layer **out, const sinabs_conv2d_options *options);
+
+/** Conv2d forward kernels, for sinabs_conv2d_layer_set_kernel. */
+#define SINABS_CONV_KERNEL_AUTO 0   /**< by input density (default) */
+#define SINABS_CONV_KERNEL_DENSE 1  /**< im2col + GEMM */
+#define SINABS_CONV_KERNEL_SPARSE 2 /**< event-driven scatter */
+
+/** Forces a Conv2d's or Linear's forward kernel (benchmarks, tests) or
+ *  restores AUTO. Linear (AUTO) scatters only below 1% input density and
+ *  with >= 64 outputs (measured: BLAS wins above).
+ *  Errors: INVALID_ARGUMENT (not a Conv2d or Linear layer, unknown kernel). */
+sinabs_status sinabs_conv2d_layer_set_kernel(sinabs_layer *layer, int32_t kernel);
+
+/** Construction options of the pooling layers. Start from
+ *  `sinabs_pool2d_options_init`; read up to `struct_size` like the others.
+ *  Fields a pool does not have must keep their defaults. */
+typedef struct sinabs_pool2d_options {
+  uint32_t struct_size;   /**< sizeof(sinabs_pool2d_options), set by init */
+  int32_t ceil_mode;      /**< 0/1, default 0 */
+  int64_t kernel_h, kernel_w;     /**< >= 1 */
+  int64_t stride_h, stride_w;     /**< >= 1, default the kernel size */
+  int64_t padding_h, padding_w;   /**< 0..kernel/2, default 0 (Avg, Max) */
+  int64_t dilation_h, dilation_w; /**< >= 1, default 1 (Max only) */
+  int32_t count_include_pad;      /**< 0/1, default 1 (Avg only) */
+  int64_t divisor_override;       /**< 0 = none, else >= 1 (Avg only) */
+} sinabs_pool2d_options;
+
+/** Fills `*options` with torch's defaults for a kernel_h x kernel_w pool.
+ *  Errors: INVALID_ARGUMENT (NULL). */
+sinabs_status sinabs_pool2d_options_init(sinabs_pool2d_options *options, int64_t kernel_h,
+                                         int64_t kernel_w);
+
+/** torch.nn.AvgPool2d. Caller owns `*out`. Errors: INVALID_ARGUMENT. */
+sinabs_status sinabs_avg_pool2d_layer_create(sinabs_layer **out, const sinabs_pool2d_options *options);
+
+/** sinabs.layers.SumPool2d (LPPool2d with p = 1: window sums, no padding;
+ *  windows summing to exactly 0 pass no gradient, as in torch). Caller owns
+ *  `*out`. Errors: INVALID_ARGUMENT (also padding, dilation, count_include_pad
+ *  or divisor_override changed from their defaults). */
+sinabs_status sinabs_sum_pool2d_layer_create(sinabs_layer **out, const sinabs_pool2d_options *options);
+
+/** torch.nn.MaxPool2d (padding reads -inf; NaN wins; backward sends the
+ *  gradient to each window's maximum). Caller owns `*out`.
+ *  Errors: INVALID_ARGUMENT. */
+sinabs_status sinabs_max_pool2d_layer_create(sinabs_layer **out, const sinabs_pool2d_options *options);
+
+/** torch.nn.Flatten(start_dim, end_dim): negative dims count from the end.
+ *  Forward with sinabs_layer_forward returns a view sharing the input's
+ *  memory (as torch does). Errors: INVALID_ARGUMENT (|dim| > 8); forward:
+ *  SHAPE when the dims do not fit the input's rank or start > end. */
+sinabs_status sinabs_flatten_layer_create(sinabs_layer **out, int32_t start_dim, int32_t end_dim);
+
+/** sinabs.layers.FlattenTime: (Batch, Time, ...) -> (Batch*Time, ...), a view. */
+sinabs_status sinabs_flatten_time_layer_create(sinabs_layer **out);
+
+/** sinabs.layers.UnflattenTime: (Batch*Time, ...) -> (batch_size, Time, ...),
+ *  a view. Errors: INVALID_ARGUMENT (batch_size < 1); forward: SHAPE when
+ *  batch_size does not divide the first dimension. */
+sinabs_status sinabs_unflatten_time_layer_create(sinabs_layer **out, int64_t batch_size);
+
+/** torch.nn.ZeroPad2d((left, right, top, bottom)) of the last two dims of a
+ *  rank >= 2 input; negative amounts crop, as in torch. */
+sinabs_status sinabs_zero_pad2d_layer_create(sinabs_layer **out, int64_t left, int64_t right,
+                                             int64_t top, int64_t bottom);
+
+/** sinabs.layers.Cropping2dLayer(((top, bottom), (left, right))) of an
+ *  (N, C, H, W) input; amounts >= 0. Forward: SHAPE when they exceed the input. */
+sinabs_status sinabs_cropping2d_layer_create(sinabs_layer **out, int64_t top, int64_t bottom,
+                                             int64_t left, int64_t right);
+
+/** sinabs.layers.ChannelShift(channel_shift, channel_axis): channel_shift
+ *  zero channels in front of axis `channel_axis` (< 0, from the end);
+ *  negative shifts drop channels. */
+sinabs_status sinabs_channel_shift_layer_create(sinabs_layer **out, int64_t channel_shift,
+                                                int32_t channel_axis);
+
+/** torch.nn.ReLU. */
+sinabs_status sinabs_relu_layer_create(sinabs_layer **out);
+
+/** torch.nn.Dropout(p): with training on, each element is zeroed with
+ *  probability p and the rest scaled by 1/(1-p), from a generator seeded by
+ *  `seed` (reproducible); with training off, the identity.
+ *  Errors: INVALID_ARGUMENT (p NaN or outside [0, 1]). */
+sinabs_status sinabs_dropout_layer_create(sinabs_layer **out, float p, uint64_t seed);
+
+/** sinabs.layers.Repeat(module): runs `module` on (Batch*Time, ...) and
+ *  returns (Batch, Time, ...). The new layer holds its own reference to
+ *  `module` (the caller may free its handle); parameters, states and
+ *  gradients are the module's, named "module.<name>". */
+sinabs_status sinabs_repeat_layer_create(sinabs_layer **out, sinabs_layer *module);
+
+/** sinabs.layers.Merge: a + b, each zero-padded at the end of every
+ *  dimension to the larger size (same rank required). It takes two inputs:
+ *  use sinabs_layer_forward_pair and sinabs_layer_backward_pair;
+ *  sinabs_layer_forward refuses it with INVALID_ARGUMENT. */
+sinabs_status sinabs_merge_layer_create(sinabs_layer **out);
+
+/** Forward of a two-input layer (Merge): a new output tensor, caller owns
+ *  `*out`. Errors: INVALID_ARGUMENT (NULL, not a two-input layer), SHAPE. */
+sinabs_status sinabs_layer_forward_pair(sinabs_tensor **out, sinabs_layer *layer,
+                                        const sinabs_tensor *a, const sinabs_tensor *b);
+
+/** Backward of a two-input layer through its last training forward: the
+ *  gradients w.r.t. `a` and `b` in new tensors (caller owns both; both NULL
+ *  on failure). Errors: as sinabs_layer_backward. */
+sinabs_status sinabs_layer_backward_pair(sinabs_tensor **out_grad_a, sinabs_tensor **out_grad_b,
+                                         sinabs_layer *layer, const sinabs_tensor *grad_output);
+
+/* ------------------------------------------------------------------------ */
 /* Models: a sequence of layers                                             */
 /* ------------------------------------------------------------------------ */
 

@@ -40,6 +40,27 @@ class NeuronOptions(Structure):
     ]
 
 
+class Conv2dOptions(Structure):
+    """sinabs_conv2d_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("bias", c_int32), ("in_channels", c_int64),
+        ("out_channels", c_int64), ("kernel_h", c_int64), ("kernel_w", c_int64),
+        ("stride_h", c_int64), ("stride_w", c_int64), ("padding_h", c_int64),
+        ("padding_w", c_int64), ("dilation_h", c_int64), ("dilation_w", c_int64),
+        ("groups", c_int64), ("seed", c_uint64),
+    ]
+
+
+class Pool2dOptions(Structure):
+    """sinabs_pool2d_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("ceil_mode", c_int32), ("kernel_h", c_int64),
+        ("kernel_w", c_int64), ("stride_h", c_int64), ("stride_w", c_int64),
+        ("padding_h", c_int64), ("padding_w", c_int64), ("dilation_h", c_int64),
+        ("dilation_w", c_int64), ("count_include_pad", c_int32), ("divisor_override", c_int64),
+    ]
+
+
 class OptimizerOptions(Structure):
     """sinabs_optimizer_options, field by field in header order."""
     _fields_ = [
@@ -91,6 +112,25 @@ SIGNATURES = {
     "sinabs_layer_get_parameter": (status, [out_handle, handle, c_char_p]),
     "sinabs_layer_set_parameter": (status, [handle, c_char_p, handle]),
     "sinabs_linear_layer_create": (status, [out_handle, c_int64, c_int64, c_int32]),
+    "sinabs_conv2d_options_init": (status, [POINTER(Conv2dOptions), c_int64, c_int64, c_int64, c_int64]),
+    "sinabs_conv2d_layer_create": (status, [out_handle, POINTER(Conv2dOptions)]),
+    "sinabs_conv2d_layer_set_kernel": (status, [handle, c_int32]),
+    "sinabs_pool2d_options_init": (status, [POINTER(Pool2dOptions), c_int64, c_int64]),
+    "sinabs_avg_pool2d_layer_create": (status, [out_handle, POINTER(Pool2dOptions)]),
+    "sinabs_sum_pool2d_layer_create": (status, [out_handle, POINTER(Pool2dOptions)]),
+    "sinabs_max_pool2d_layer_create": (status, [out_handle, POINTER(Pool2dOptions)]),
+    "sinabs_flatten_layer_create": (status, [out_handle, c_int32, c_int32]),
+    "sinabs_flatten_time_layer_create": (status, [out_handle]),
+    "sinabs_unflatten_time_layer_create": (status, [out_handle, c_int64]),
+    "sinabs_zero_pad2d_layer_create": (status, [out_handle, c_int64, c_int64, c_int64, c_int64]),
+    "sinabs_cropping2d_layer_create": (status, [out_handle, c_int64, c_int64, c_int64, c_int64]),
+    "sinabs_channel_shift_layer_create": (status, [out_handle, c_int64, c_int32]),
+    "sinabs_relu_layer_create": (status, [out_handle]),
+    "sinabs_dropout_layer_create": (status, [out_handle, c_float, c_uint64]),
+    "sinabs_repeat_layer_create": (status, [out_handle, handle]),
+    "sinabs_merge_layer_create": (status, [out_handle]),
+    "sinabs_layer_forward_pair": (status, [out_handle, handle, handle, handle]),
+    "sinabs_layer_backward_pair": (status, [out_handle, out_handle, handle, handle]),
     "sinabs_model_create": (status, [out_handle]),
     "sinabs_model_free": (None, [handle]),
     "sinabs_model_append": (status, [handle, handle]),

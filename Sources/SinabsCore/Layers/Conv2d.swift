@@ -5,7 +5,7 @@ import CSinabsKernels
 /// bias). Two kernels compute the same result: dense (im2col + one OpenBLAS
 /// GEMM per group over many samples) and event-driven (each non-zero input
 /// scatters its weights), picked per call from the input's density.
-public final class Conv2d: Layer {
+public final class Conv2d: WeightAndBias {
     public let inChannels: Int
     public let outChannels: Int
     public let groups: Int
@@ -51,25 +51,6 @@ public final class Conv2d: Layer {
         initialiseUniform(fanIn: fanIn, seed: seed, [weight] + (self.bias.map { [$0] } ?? []))
     }
 
-    public var parameterNames: [String] { bias == nil ? ["weight"] : ["weight", "bias"] }
-
-    public func parameter(named name: String) throws -> Tensor {
-        switch name {
-        case "weight": return weight
-        case "bias": if let bias { return bias }
-        default: break
-        }
-        throw Self.missing("parameter", name)
-    }
-
-    public func setParameter(named name: String, to value: Tensor) throws {
-        let target = try parameter(named: name)
-        guard value.shape == target.shape else {
-            throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")
-        }
-        try target.copyElements(from: value)
-    }
-
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         try plan(for: inputShape).outputShape
     }
@@ -107,15 +88,16 @@ public final class Conv2d: Layer {
             throw SinabsError.invalid("output must not share memory with the input")
         }
         let kernel = try chooseKernel(input)
+        if plan.samples > 0, output.count > 0, let x = input.baseAddress, let y = output.baseAddress,
+           let w = weight.baseAddress {
+            if kernel == .sparse {
+                try forwardSparse(plan, x, w, y)
+            } else {
+                try forwardDense(plan, x, w, y)
+            }
+        }
         pendingInput.record(input, training: training)
         lastKernel = kernel
-        guard plan.samples > 0, output.count > 0, let x = input.baseAddress, let y = output.baseAddress,
-              let w = weight.baseAddress else { return }
-        if kernel == .sparse {
-            try forwardSparse(plan, x, w, y)
-        } else {
-            try forwardDense(plan, x, w, y)
-        }
     }
 }
 

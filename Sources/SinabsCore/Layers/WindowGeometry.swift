@@ -62,12 +62,13 @@ public struct WindowGeometry: Equatable, Sendable {
     /// (out_h, out_w) for an input plane of (height, width).
     func outputSize(height: Int, width: Int, _ layer: String) throws -> Pair2d {
         func size(_ input: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int) throws -> Int {
-            let span = input + 2 * p - d * (k - 1) - 1
-            guard span >= 0 else {
+            // torch's pooling_output_shape: floor division, also of a negative span.
+            let span = input + 2 * p - d * (k - 1) - 1 + (ceilMode ? s - 1 : 0)
+            var out = (span >= 0 ? span / s : -((-span + s - 1) / s)) + 1
+            if ceilMode, (out - 1) * s >= input + p { out -= 1 }
+            guard out >= 1 else {
                 throw SinabsError.shape("\(layer): kernel \(kernel) (dilation \(dilation)) is larger than the padded input (\(height), \(width)) + 2 x \(padding)")
             }
-            var out = (span + (ceilMode ? s - 1 : 0)) / s + 1
-            if ceilMode, (out - 1) * s >= input + p { out -= 1 }
             return out
         }
         return Pair2d(try size(height, kernel.height, stride.height, padding.height, dilation.height),

@@ -81,6 +81,11 @@ static PyMethodDef native_functions[] = {
     {"linear_layer", (PyCFunction)(void (*)(void))native_linear_layer,
      METH_VARARGS | METH_KEYWORDS,
      "linear_layer(in_features, out_features, bias=True) -> Layer computing x W^T + b."},
+    {"create_layer", native_create_layer, METH_VARARGS,
+     "create_layer(kind, *args) -> Layer: a conv, pool or shape layer by its create's\n"
+     "arguments in header order (kind: conv2d, avg_pool2d, sum_pool2d, max_pool2d, flatten,\n"
+     "flatten_time, unflatten_time, zero_pad2d, cropping2d, channel_shift, relu, dropout,\n"
+     "repeat, merge). sinabs_swift.layers wraps these with torch's arguments."},
     {"described_layer", native_described_layer, METH_VARARGS,
      "described_layer(kind, arguments_json) -> Layer of any kind a model file holds\n"
      "(\"Conv2d\", '{\"in_channels\": 1, \"out_channels\": 8, \"kernel_size\": 3}')."},
@@ -123,6 +128,9 @@ static int native_exec(PyObject *module) {
       add_int(module, "SURROGATE_MULTI_GAUSSIAN", SINABS_SURROGATE_MULTI_GAUSSIAN) < 0 ||
       add_int(module, "SURROGATE_PERIODIC_EXPONENTIAL", SINABS_SURROGATE_PERIODIC_EXPONENTIAL) < 0 ||
       add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0 ||
+      add_int(module, "CONV_KERNEL_AUTO", SINABS_CONV_KERNEL_AUTO) < 0 ||
+      add_int(module, "CONV_KERNEL_DENSE", SINABS_CONV_KERNEL_DENSE) < 0 ||
+      add_int(module, "CONV_KERNEL_SPARSE", SINABS_CONV_KERNEL_SPARSE) < 0 ||
       add_int(module, "LOSS_MSE", SINABS_LOSS_MSE) < 0 ||
       add_int(module, "LOSS_CROSS_ENTROPY_SUM", SINABS_LOSS_CROSS_ENTROPY_SUM) < 0 ||
       add_int(module, "LOSS_CROSS_ENTROPY_MEAN", SINABS_LOSS_CROSS_ENTROPY_MEAN) < 0 ||

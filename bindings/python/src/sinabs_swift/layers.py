@@ -673,6 +673,12 @@ class _LoadedLayer:
         return f"{self.kind}(loaded)"
 
 
+# ---- convolution, pooling and shape layers (connection_layers.py) -------------------
+from .connection_layers import (AvgPool2d, ChannelShift, Conv2d, Cropping2dLayer, Dropout,  # noqa: E402
+                                Flatten, FlattenTime, MaxPool2d, Merge, ReLU, Repeat, SumPool2d,
+                                UnflattenTime, ZeroPad2d)
+
+
 _docs.document(globals(), "a sinabs_swift.Tensor with the input's shape: spikes per step "
                "(ExpLeak: v_mem); ``np.asarray`` and ``torch.from_dlpack`` view it without "
                "copying.", _docs.SUMMARIES)

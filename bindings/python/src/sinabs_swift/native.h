@@ -85,6 +85,13 @@ PyObject *native_layer_new(native_state *state, sinabs_layer *handle);
 PyObject *native_neuron_layer(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *native_linear_layer(PyObject *module, PyObject *args, PyObject *kwargs);
 
+/* connection.c: conv, pool and shape layers (create_layer table) and the
+ * Layer methods only they have. */
+PyObject *native_create_layer(PyObject *module, PyObject *args);
+PyObject *native_layer_forward_pair(LayerObject *self, PyObject *args);
+PyObject *native_layer_backward_pair(LayerObject *self, PyObject *grad);
+PyObject *native_layer_set_kernel(LayerObject *self, PyObject *kernel);
+
 /* model.c */
 extern PyType_Spec native_model_spec;
 PyObject *native_described_layer(PyObject *module, PyObject *args);
