@@ -580,7 +580,9 @@ sinabs_status sinabs_model_get_layer(sinabs_layer **out, const sinabs_model *mod
                                      int32_t index);
 
 /** Runs the layers in order; a new output tensor, caller owns `*out`. On a
- *  failing layer the error names its index. */
+ *  failing layer the error names its index. Every layer's output shape is
+ *  checked first (sinabs_model_build), so an input of the wrong shape fails
+ *  with SHAPE before any layer's state changes. */
 sinabs_status sinabs_model_forward(sinabs_tensor **out, sinabs_model *model,
                                    const sinabs_tensor *input);
 
