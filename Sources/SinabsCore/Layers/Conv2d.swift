@@ -30,7 +30,8 @@ public final class Conv2d: WeightAndBias {
     let workspace = ConvWorkspace()
 
     /// torch's init: weight and bias uniform in +-1/sqrt(fan_in),
-    /// fan_in = inChannels / groups x kernel area; `seed` makes it reproducible.
+    /// fan_in = inChannels / groups x kernel area, from the process-wide
+    /// generator (``manualSeed(_:)``) or from `seed` alone.
     public init(inChannels: Int, outChannels: Int, kernelSize: Pair2d, stride: Pair2d = Pair2d(1),
                 padding: Pair2d = Pair2d(0), dilation: Pair2d = Pair2d(1), groups: Int = 1,
                 bias: Bool = true, seed: UInt64? = nil) throws {
@@ -53,7 +54,7 @@ public final class Conv2d: WeightAndBias {
         self.geometry = geometry
         weight = try Tensor(zeros: weightShape)
         self.bias = bias ? try Tensor(zeros: [outChannels]) : nil
-        initialiseUniform(fanIn: fanIn, seed: seed, [weight] + (self.bias.map { [$0] } ?? []))
+        ParameterInit.torchDefault(weight: weight, bias: self.bias, fanIn: fanIn, seed: seed)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
