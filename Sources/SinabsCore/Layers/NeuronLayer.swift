@@ -115,7 +115,10 @@ public final class NeuronLayer: Layer {
             for name in stateNames { newRecordings[name] = try Tensor.uninitialized([batch, time] + trailing) }
         }
         let recurrentScratch = try recurrentBuffers(batch: batch, neurons: neurons)
-        if training { try prepareTape(input: input, batch: batch, time: time, neurons: neurons) }
+        if training {
+            try prepareTape(input: input, batch: batch, time: time, neurons: neurons)
+            autograd.tape?.stateShape = stateShape
+        }
 
         if training, let tape = autograd.tape, let vMem = (fresh ?? states)["v_mem"] {
             try tape.vStart.copyElements(from: vMem)  // backward's membrane before step 0

@@ -39,15 +39,49 @@ extension NeuronLayer {
         tape.pending = true
     }
 
+    /// Moves the tape of the last training forward out of the layer, into a
+    /// handle that backward goes through later (`.state` error without a
+    /// training forward since the last backward or take). The layer starts
+    /// its next training forward with a new tape.
+    public func takeTape() throws -> NeuronTapeHandle {
+        guard let tape = autograd.tape, tape.pending else {
+            throw SinabsError(.state, "no training forward to take the tape of (train mode off, or already taken)")
+        }
+        autograd.tape = nil
+        return NeuronTapeHandle(layer: self, tape: tape)
+    }
+
     /// The gradient w.r.t. the input of the last training forward, for
     /// `gradOutput` = dL/d(output) of that forward; adds the parameters'
     /// gradients to their accumulators. One backward per training forward.
+    /// The states the forward started from are constants here (truncated
+    /// BPTT per call); `takeTape()` and `NeuronTapeHandle.backward` carry
+    /// gradients across calls.
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         guard let tape = autograd.tape, tape.pending else {
             throw SinabsError(.state, "backward needs a forward with training on since the last backward")
         }
+        return try backward(through: tape, gradOutput, finalStateGradients: [:]).gradInput
+    }
+
+    /// Backward through `tape` (a training forward of this layer) with
+    /// dL/d(states after that forward) in `finalStateGradients` (by state
+    /// name, each of the state's shape; a missing one is zero). Returns the
+    /// input gradient and dL/d(states before the forward) for every state.
+    /// Everything that can fail is checked before the tape is used.
+    func backward(through tape: NeuronTape, _ gradOutput: Tensor,
+                  finalStateGradients: [String: Tensor]) throws -> (gradInput: Tensor, stateGradients: [String: Tensor]) {
+        guard tape.pending else {
+            throw SinabsError(.state, "this training forward's graph was already used by a backward")
+        }
         guard gradOutput.shape == tape.inputShape else {
             throw SinabsError.shape("grad_output must have the forward's output shape \(tape.inputShape), got \(gradOutput.shape)")
+        }
+        for (name, gradient) in finalStateGradients {
+            guard stateNames.contains(name) else { throw Self.missing("state", name) }
+            guard gradient.shape == tape.stateShape else {
+                throw SinabsError.shape("the gradient of state \(name) must have its shape \(tape.stateShape), got \(gradient.shape)")
+            }
         }
         guard let u = tape.u else { throw SinabsError(.state, "the training forward's tape has no membrane record") }
         if tape.x != nil { try Self.checkBLASSizes(batch: tape.batch, rowLength: tape.time * tape.neurons) }
@@ -55,11 +89,26 @@ extension NeuronLayer {
         // after its last read: the result takes the tape's memory, no new
         // 4 bytes per neuron-step (the tape gives u up below).
         let gradInput = try u.reshaped(tape.inputShape)
+        // The carried gradients start as dL/d(final states) and end as
+        // dL/d(initial states); ALIF's spike_threshold = b0 + adapt_scale * b.
         let carried = [tape.batch, tape.neurons]
-        let gradV = try Tensor(zeros: carried), gradI = try Tensor(zeros: carried), gradB = try Tensor(zeros: carried)
+        let gradV = try carriedGradient(finalStateGradients["v_mem"], carried)
+        let gradI = try carriedGradient(finalStateGradients["i_syn"], carried)
+        let gradB = try carriedGradient(finalStateGradients["b"], carried)
+        if let threshold = finalStateGradients["spike_threshold"], let gb = gradB.baseAddress,
+           let gt = threshold.baseAddress {
+            let scale = tape.params.adapt_scale
+            for k in 0..<gradB.count { gb[k] += scale * gt[k] }
+        }
         let recurrentScratch = tape.x == nil ? nil
             : (spikes: try Tensor.uninitialized([tape.batch, tape.time, tape.neurons]), feedback: try Tensor(zeros: carried))
         for name in trainableParameterNames { _ = try gradientAccumulator(name) }
+        var stateGradients: [String: Tensor] = [:]
+        for name in stateNames {
+            // spike_threshold is recomputed from b before it is read: zero.
+            let gradient = ["v_mem": gradV, "i_syn": gradI, "b": gradB][name]
+            stateGradients[name] = try (gradient ?? Tensor(zeros: carried)).reshaped(tape.stateShape)
+        }
 
         var io = snk_neuron_grad_io()
         io.batch = Int64(tape.batch)
@@ -91,7 +140,13 @@ extension NeuronLayer {
         tape.pending = false
         tape.input = nil
         tape.u = nil  // now the caller's gradient
-        return gradInput
+        return (gradInput, stateGradients)
+    }
+
+    /// A (B, N) copy of a state gradient (the shape was checked), or zeros.
+    private func carriedGradient(_ gradient: Tensor?, _ shape: [Int]) throws -> Tensor {
+        guard let gradient else { return try Tensor(zeros: shape) }
+        return try gradient.copy().reshaped(shape)
     }
 
     /// Steps backwards one kernel call at a time: the gradient of input_t also

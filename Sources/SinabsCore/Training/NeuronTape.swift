@@ -32,6 +32,8 @@ final class NeuronTape {
     let weight: Tensor?
     /// Shape of the forward's input (and output, and of backward's gradients).
     var inputShape: [Int]
+    /// Shape of the states, (Batch, ...).
+    var stateShape: [Int] = []
     /// The caller's input of the forward (plain and squeeze forms).
     var input: Tensor?
     var params = snk_neuron_params()
@@ -67,6 +69,35 @@ final class NeuronTape {
         io.tape_i = i?.baseAddress.map { $0 + offset }
         io.tape_b = b?.baseAddress.map { $0 + offset }
         io.tape_x = x?.baseAddress.map { $0 + offset }
+    }
+}
+
+/// A training forward's tape taken out of its layer (`takeTape`): the
+/// autograd node of one call holds it, so any number of calls may precede
+/// their backward. Its memory goes when the handle is freed; backward hands
+/// the buffers back to the layer for reuse and leaves the handle empty.
+public final class NeuronTapeHandle {
+    public let layer: NeuronLayer
+    var tape: NeuronTape?
+
+    init(layer: NeuronLayer, tape: NeuronTape) {
+        self.layer = layer
+        self.tape = tape
+    }
+
+    /// Backward through this call: the input gradient and dL/d(states before
+    /// the call) for each state, from `gradOutput` and dL/d(states after it)
+    /// (by name; missing ones are zero). Adds the parameter gradients to the
+    /// layer's accumulators. Once per tape: later calls throw `.state`.
+    public func backward(_ gradOutput: Tensor, finalStateGradients: [String: Tensor] = [:]) throws
+        -> (gradInput: Tensor, stateGradients: [String: Tensor]) {
+        guard let tape else {
+            throw SinabsError(.state, "this training forward's graph was already used by a backward (or freed)")
+        }
+        let result = try layer.backward(through: tape, gradOutput, finalStateGradients: finalStateGradients)
+        self.tape = nil
+        if layer.autograd.tape == nil { layer.autograd.tape = tape }  // its buffers for the next forward
+        return result
     }
 }
 

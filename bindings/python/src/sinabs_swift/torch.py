@@ -16,16 +16,23 @@ How it runs
   gradients of the trainable Parameters, which torch accumulates into
   ``.grad`` as usual. Parameter values are pushed to the native layer before
   each forward, so optimizer updates take effect at the next call.
-- States are zero-copy views of the native state: in-place writes
-  (``layer.v_mem.fill_(0.5)``) and assignment (``layer.v_mem = t``) change it.
+- Every forward call with autograd owns its tape (held by its autograd
+  node, freed with it), so any number of calls may precede a backward and a
+  layer may appear several times in one graph. The states after such a call
+  are outputs of its node, as in sinabs: a loss on ``layer.v_mem`` reaches
+  the input and the parameters, and the next call starts from them, so
+  backward through consecutive calls equals backward through one call over
+  the concatenated time, until ``zero_grad``/``reset_states`` (or a call
+  without autograd) detach them. Memory per call until its node is freed:
+  4 bytes per neuron-step (the membrane record, later the input gradient),
+  4 more each with tau_syn, for ALIF, and for recurrent forms, plus a copy of
+  each state (4 bytes per neuron); the input is kept by reference.
+- States without autograd history are zero-copy views of the native state:
+  in-place writes (``layer.v_mem.fill_(0.5)``) and assignment
+  (``layer.v_mem = t``) change it; states with history are copies whose
+  edits reach the native layer before its next call.
 
 Differences from sinabs (on purpose)
-- States carry over from call to call as in sinabs, but each call's backward
-  treats the state it started from as a constant: gradients do not flow
-  into earlier calls (sinabs keeps the autograd history across calls until
-  ``reset_states``/``zero_grad`` detach it). Truncated BPTT per call.
-- A layer keeps one tape: call backward for a call before the next training
-  forward of the same layer (a clear error otherwise).
 - Time constants are scalars; a new batch size re-initialises states to
   zero (sinabs resamples old states at random); CPU only.
 - sinabs.utils.reset_states/zero_grad test for sinabs' own class and skip
@@ -303,6 +310,10 @@ class _Squeeze:
         # Plain attributes, set before nn.Module.__init__ runs in the base class.
         object.__setattr__(self, "batch_size", int(batch_size) if batch_size else -1)
         object.__setattr__(self, "num_timesteps", int(num_timesteps) if num_timesteps else -1)
+
+    def _state_shape_for(self, shape):
+        batch = self.batch_size if self.batch_size > 0 else shape[0] // self.num_timesteps
+        return (batch, *shape[1:])
 
     def _form_options(self):
         return {"form": _native.FORM_SQUEEZE, "batch_size": max(self.batch_size, 0),

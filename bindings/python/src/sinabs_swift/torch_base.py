@@ -5,39 +5,55 @@ as attributes, recordings, firing rate and state_dict support."""
 import torch
 import torch.nn as nn
 
-from .torch_native import TRAINABLE, NativeNeuron, as_native_input
+from .torch_native import TRAINABLE, NativeNeuron, as_native_input, copy_of, to_torch
 
 
 class NeuronFunction(torch.autograd.Function):
-    """Native forward; backward through the layer's fused BPTT tape.
+    """Native forward; backward through this call's own fused BPTT tape.
 
-    Inputs: the module, the trainable parameter names, the input, then the
-    trainable parameter tensors (so torch accumulates their `.grad`). The
-    graph keeps the native layer, not the module: no reference cycle through
-    `layer.firing_rate`."""
+    Inputs: the native layer, the trainable parameter names, the input, the
+    trainable parameter tensors (so torch accumulates their `.grad`), then
+    the states before the call in the native state order (graph tensors, or
+    None for constants). Outputs: the output, then the states after the
+    call (copies: the native states change at the next call), so that a
+    loss on them, or a later call that starts from them, reaches this call.
+    The node holds the tape (freed with the node) and the native layer, not
+    the module: no reference cycle through `layer.firing_rate`."""
 
     @staticmethod
-    def forward(ctx, layer, names, x, *parameters):
-        native = layer._native
+    def forward(ctx, native, names, x, *tensors):
+        ctx.set_materialize_grads(False)
         output = native.forward(as_native_input(x), training=True)
-        native.tape_serial += 1
-        ctx.native, ctx.names, ctx.serial = native, names, native.tape_serial
-        ctx.what, ctx.dtype = type(layer).__name__, x.dtype
+        ctx.tape = native.layer.take_tape()
+        ctx.native, ctx.names = native, names
+        ctx.dtype, ctx.output_shape = x.dtype, output.shape
         ctx.save_for_backward(x)  # so torch refuses in-place edits of x before backward
-        return output
+        return (output, *(copy_of(native.state(name)) for name in native.state_names))
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
+    def backward(ctx, grad_output, *grad_states):
         ctx.saved_tensors  # the version check
-        native = ctx.native
-        if ctx.serial != native.tape_serial:
+        native, tape = ctx.native, ctx.tape
+        if tape is None:
             raise RuntimeError(
-                f"{ctx.what}: backward through an earlier forward call. sinabs_swift keeps "
-                "one BPTT tape per layer: call backward before the next training forward "
-                "of the same layer.")
-        grad_input, grads = native.backward(as_native_input(grad_output), ctx.names)
-        return (None, None, grad_input.to(ctx.dtype), *grads)
+                "sinabs_swift: trying to backward through a neuron layer's call a second time "
+                "(its tape was freed by the first backward; retain_graph does not keep it). "
+                "Detach or reset the states between training steps (reset_states / zero_grad), "
+                "or run the forward again.")
+        if grad_output is None:
+            grad_output = torch.zeros(ctx.output_shape)
+        states = [None if g is None else as_native_input(g) for g in grad_states]
+        native.layer.zero_grad()
+        grad_input, *grad_initial = native.layer.tape_backward(
+            tape, as_native_input(grad_output), states)
+        ctx.tape = None  # its memory goes now
+        # The accumulators are reused by the next backward: hand out copies.
+        grads = [to_torch(native.layer.grad(name)).clone() for name in ctx.names]
+        n_params = len(ctx.names)
+        initial = [to_torch(g) if ctx.needs_input_grad[3 + n_params + k] else None
+                   for k, g in enumerate(grad_initial)]
+        return (None, None, to_torch(grad_input).to(ctx.dtype), *grads, *initial)
 
 
 class RateFunction(torch.autograd.Function):
@@ -63,6 +79,7 @@ class NeuronModule(nn.Module):
 
     def _setup(self, options, state_names, record_states, shape=None):
         object.__setattr__(self, "_state_names", tuple(state_names))
+        self._keep_graph_states({})
         self.record_states = record_states
         native = NativeNeuron(self._model, record_states=record_states,
                               **options, **self._form_options())
@@ -99,21 +116,68 @@ class NeuronModule(nn.Module):
     def forward(self, input_data):
         """Output (spikes; ExpLeak: v_mem) with the input's shape."""
         names, trainable = self._push_parameters()
+        graph = self._graph_states_for(input_data)
         track = torch.is_grad_enabled() and (
-            input_data.requires_grad or any(p.requires_grad for p in trainable))
+            input_data.requires_grad or any(p.requires_grad for p in trainable)
+            or any(t.requires_grad for t in graph.values()))
+        native = self._native
         if track:
-            output = NeuronFunction.apply(self, tuple(names), input_data, *trainable)
+            initial = [graph.get(name) for name in native.state_names]
+            output, *final = NeuronFunction.apply(native, tuple(names), input_data, *trainable,
+                                                  *initial)
+            self._keep_graph_states(dict(zip(native.state_names, final)))
         else:
-            output = self._native.forward(as_native_input(input_data), training=False)
+            output = native.forward(as_native_input(input_data), training=False)
+            self._keep_graph_states({})
         # sinabs' firing_rate = spikes.mean(), differentiable.
-        self.firing_rate = RateFunction.apply(output, self._native.firing_rate())
+        self.firing_rate = RateFunction.apply(output, native.firing_rate())
         return output
+
+    # --- states with autograd history --------------------------------------
+    # After a call with autograd, each state is a copy of the native state
+    # that is an output of the call's autograd node (as sinabs' buffers are
+    # results of its step graph); the next call starts from it, so backward
+    # flows across calls until zero_grad / reset_states / a call without
+    # autograd detaches them. In-place edits of these tensors and
+    # assignments reach the native layer before it next reads its states.
+
+    def _keep_graph_states(self, graph):
+        object.__setattr__(self, "_graph", graph)
+        object.__setattr__(self, "_graph_versions", {n: t._version for n, t in graph.items()})
+
+    def _sync_states(self):
+        """Copies graph states that were edited or assigned into the native
+        layer; returns the graph states."""
+        graph = self.__dict__.get("_graph", {})
+        versions = self.__dict__.get("_graph_versions", {})
+        for name, tensor in graph.items():
+            if versions.get(name) != tensor._version:
+                self._native.set_state(name, tensor.detach())
+                versions[name] = tensor._version
+        return graph
+
+    def _graph_states_for(self, input_data):
+        """The graph states the next call starts from: none when the call
+        will re-create the states (a new shape)."""
+        graph = self._sync_states()
+        if graph and not self.state_has_shape(self._state_shape_for(input_data.shape)):
+            graph = {}
+        return graph
+
+    def _state_shape_for(self, shape):
+        """(Batch, ...) of the states for an input of `shape`."""
+        return (shape[0], *shape[2:])
+
+    def _detach_states(self):
+        self._sync_states()
+        self._keep_graph_states({})
 
     # --- states as attributes ---------------------------------------------
 
     def __getattr__(self, name):
         if name in self.__dict__.get("_state_names", ()):
-            return self.__dict__["_native"].state(name)
+            graph = self.__dict__.get("_graph", {})
+            return graph[name] if name in graph else self.__dict__["_native"].state(name)
         return super().__getattr__(name)
 
     def __setattr__(self, name, value):
@@ -124,12 +188,19 @@ class NeuronModule(nn.Module):
 
     def _set_state(self, name, value):
         """Copies `value` into state `name`; a new shape re-creates every
-        state (the others as zeros), as sinabs' init_state_with_shape."""
+        state (the others as zeros), as sinabs' init_state_with_shape. A
+        value with autograd history stays in the graph of the next call."""
+        self._sync_states()
+        graph = {k: v for k, v in self._graph.items() if k != name}
         current = self._native.state(name).shape
         if current != torch.Size([0]) and current != value.shape:
             # libsinabs keeps a state's shape until a forward changes it: start afresh.
             object.__setattr__(self, "_native", NativeNeuron.rebuild(self._native.spec, {}))
+            graph = {}
         self._native.set_state(name, value)
+        if value.requires_grad:
+            graph[name] = value
+        self._keep_graph_states(graph)
 
     def is_state_initialised(self):
         return self._native.state("v_mem").shape != torch.Size([0])
@@ -148,12 +219,14 @@ class NeuronModule(nn.Module):
         """Zero, or uniform in value_ranges[name] (default [0, 1)) with
         `randomize`; the draw follows torch's global seed."""
         seed = int(torch.randint(0, 2**62, (1,)).item()) if randomize else 0
+        self._keep_graph_states({})
         self._native.reset_states(randomize, value_ranges, seed)
 
     def zero_grad(self, set_to_none=True):
-        """Zeroes parameter gradients. States never carry autograd history,
-        so there is nothing to detach (sinabs detaches its buffers here)."""
+        """Zeroes parameter gradients and detaches the states from the graph
+        of earlier calls (as sinabs)."""
         super().zero_grad(set_to_none)
+        self._detach_states()
 
     @property
     def recordings(self):
@@ -177,7 +250,9 @@ class NeuronModule(nn.Module):
     # --- pickle and deepcopy: rebuild the native layer with its states ------
 
     def __getstate__(self):
+        self._sync_states()
         state = dict(self.__dict__)
+        state["_graph"], state["_graph_versions"] = {}, {}  # copies start detached
         native = state.pop("_native")
         state["_native_spec"] = (native.spec, native.states())
         if "firing_rate" in state:  # a graph node; copies get its value
@@ -193,6 +268,7 @@ class NeuronModule(nn.Module):
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         super()._save_to_state_dict(destination, prefix, keep_vars)
+        self._sync_states()
         for name in self._state_names:
             state = self._native.state(name)
             destination[prefix + name] = state if keep_vars else state.clone()

@@ -52,6 +52,14 @@ def _sole_owner(tensor):
         return False
 
 
+def copy_of(tensor):
+    """A copy of a float32 CPU tensor without autograd history. numpy copies
+    in the calling thread: torch's clone of a state-sized tensor goes to its
+    OpenMP pool, which costs milliseconds when the cores are busy (e.g.
+    with libsinabs' own workers just finished)."""
+    return torch.from_numpy(tensor.numpy().copy())
+
+
 def to_torch(native_tensor):
     """A torch tensor sharing the memory of a native tensor (DLPack)."""
     return torch.from_dlpack(native_tensor)
@@ -74,7 +82,7 @@ class NativeNeuron:
         """{name: copy} of every state (empty before the first forward)."""
         if self.state("v_mem").shape == torch.Size([0]):
             return {}
-        return {name: self.state(name).clone() for name in self.state_names}
+        return {name: copy_of(self.state(name)) for name in self.state_names}
 
     @classmethod
     def rebuild(cls, spec, states):
