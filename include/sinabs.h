@@ -478,7 +478,10 @@ sinabs_status sinabs_layer_take_tape(sinabs_tape **out, sinabs_layer *layer);
  *  output shape. `grad_states` is NULL or an array of `n_states` tensors
  *  (entries may be NULL: zero), in the layer's state order
  *  (sinabs_layer_state_name), each of the state's shape (Batch, ...):
- *  dL/d(states after the call). `out_grad_states` is NULL or an array of
+ *  dL/d(states after the call). `grad_recordings` likewise (NULL, or
+ *  n_states entries that may be NULL), each of the recording's shape
+ *  (Batch, Time, ...): dL/d(each step's state, as record_states records
+ *  it), whether or not the call recorded. `out_grad_states` is NULL or an array of
  *  `n_states` slots that receive new tensors (caller owns) with dL/d(states
  *  before the call). `n_states` is 0 or the layer's state count. Writes the
  *  input gradient into a new tensor `*out_grad_input` (caller owns) and
@@ -488,7 +491,8 @@ sinabs_status sinabs_layer_take_tape(sinabs_tape **out, sinabs_layer *layer);
  *  tape stays usable. Not concurrently with other calls on its layer. */
 sinabs_status sinabs_tape_backward(sinabs_tensor **out_grad_input, sinabs_tensor **out_grad_states,
                                    sinabs_tape *tape, const sinabs_tensor *grad_output,
-                                   const sinabs_tensor *const *grad_states, int32_t n_states);
+                                   const sinabs_tensor *const *grad_states,
+                                   const sinabs_tensor *const *grad_recordings, int32_t n_states);
 
 /** Releases a tape (NULL is allowed). */
 void sinabs_tape_free(sinabs_tape *tape);

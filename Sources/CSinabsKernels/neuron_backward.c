@@ -269,6 +269,10 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const snk_surrogate *sg
   }
 }
 
+SNK_INLINE void add_row(float *restrict to, const float *restrict from, int64_t m) {
+  for (int64_t k = 0; k < m; k++) to[k] += from[k];
+}
+
 // One block of one sample backwards through all its time steps.
 SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
                           const snk_neuron_grad_io *io, block_scratch *s,
@@ -306,6 +310,10 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     if (adaptive) {
       for (int64_t k = 0; k < m; k++) s->thr[k] = p->threshold + p->adapt_scale * b_prev[k];
     }
+    // A loss on the recorded states after this step joins the carried gradients.
+    if (io->grad_rec_v) add_row(gv, io->grad_rec_v + row, m);
+    if (has_syn && io->grad_rec_i) add_row(gi, io->grad_rec_i + row, m);
+    if (adaptive && io->grad_rec_b) add_row(gb, io->grad_rec_b + row, m);
     // Without deferral, d_alpha_mem needs the membrane before the step,
     // rebuilt from the tape's previous row (this sample's step before).
     const float *v_prev = u;  // unused without leak

@@ -23,6 +23,7 @@ public func sinabs_tape_backward(_ out_grad_input: UnsafeMutablePointer<OpaquePo
                                  _ out_grad_states: UnsafeMutablePointer<OpaquePointer?>?,
                                  _ handle: OpaquePointer?, _ grad_output: OpaquePointer?,
                                  _ grad_states: UnsafePointer<OpaquePointer?>?,
+                                 _ grad_recordings: UnsafePointer<OpaquePointer?>?,
                                  _ n_states: Int32) -> sinabs_status {
     if let out_grad_states, n_states > 0 {  // no stale handles after a failure
         for k in 0..<Int(n_states) { out_grad_states[k] = nil }
@@ -33,17 +34,14 @@ public func sinabs_tape_backward(_ out_grad_input: UnsafeMutablePointer<OpaquePo
         guard n_states == 0 || Int(n_states) == names.count else {
             throw invalid("n_states is \(n_states); the layer has \(names.count) states (or pass 0)")
         }
-        guard n_states > 0 || (grad_states == nil && out_grad_states == nil) else {
-            throw invalid("grad_states and out_grad_states need n_states = \(names.count)")
+        guard n_states > 0 || (grad_states == nil && grad_recordings == nil && out_grad_states == nil) else {
+            throw invalid("grad_states, grad_recordings and out_grad_states need n_states = \(names.count)")
         }
-        var finalGradients: [String: Tensor] = [:]
-        if let grad_states {
-            for (k, name) in names.enumerated() where grad_states[k] != nil {
-                finalGradients[name] = try tensor(grad_states[k], "grad_states[\(k)]")
-            }
-        }
+        let finalGradients = try namedTensors(grad_states, names, "grad_states")
+        let recordingGradients = try namedTensors(grad_recordings, names, "grad_recordings")
         let (gradInput, stateGradients) = try taken.backward(try tensor(grad_output, "grad_output"),
-                                                             finalStateGradients: finalGradients)
+                                                             finalStateGradients: finalGradients,
+                                                             recordingGradients: recordingGradients)
         out.pointee = retainedHandle(gradInput)
         if let out_grad_states {
             for (k, name) in names.enumerated() {
@@ -51,6 +49,17 @@ public func sinabs_tape_backward(_ out_grad_input: UnsafeMutablePointer<OpaquePo
             }
         }
     }
+}
+
+/// {name: tensor} of the non-NULL entries of a C array aligned with `names`.
+private func namedTensors(_ array: UnsafePointer<OpaquePointer?>?, _ names: [String],
+                          _ what: String) throws -> [String: Tensor] {
+    guard let array else { return [:] }
+    var tensors: [String: Tensor] = [:]
+    for (k, name) in names.enumerated() where array[k] != nil {
+        tensors[name] = try tensor(array[k], "\(what)[\(k)]")
+    }
+    return tensors
 }
 
 @c @implementation

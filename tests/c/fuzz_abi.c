@@ -121,7 +121,7 @@ int main(int argc, char **argv) {
       const sinabs_tensor *finals[4] = {tensors[pick(8)], NULL, tensors[pick(8)], tensors[pick(8)]};
       int32_t n = (int32_t)pick(6) - 1;
       sinabs_tape_backward(&g, pick(2) ? initial : NULL, tapes[pick(2)], tensors[pick(8)],
-                           pick(2) ? finals : NULL, n);
+                           pick(2) ? finals : NULL, pick(2) ? finals : NULL, n);
       sinabs_tensor_free(g);
       for (int k = 0; k < 4; k++) sinabs_tensor_free(initial[k]);
       break; }

@@ -57,9 +57,29 @@ static void test_two_calls_equal_one(void) {
   sinabs_tape *tape = NULL;
   CHECK_OK(sinabs_layer_take_tape(&tape, whole));
   const sinabs_tensor *finals[2] = {grad_v, NULL}; /* v_mem, i_syn */
-  CHECK_OK(sinabs_tape_backward(&dxw, NULL, tape, dyw, finals, 2));
+  CHECK_OK(sinabs_tape_backward(&dxw, NULL, tape, dyw, finals, NULL, 2));
   sinabs_tape_free(tape);
   sinabs_tensor_free(y);
+
+  /* The same with d(final v_mem) given as the gradient of the last recorded step. */
+  sinabs_layer *recorded = lif();
+  float drec[B * T * N] = {0};
+  for (int b = 0; b < B; b++) memcpy(drec + (b * T + T - 1) * N, dv + b * N, sizeof(float) * N);
+  const int64_t rec_shape[3] = {B, T, N};
+  sinabs_tensor *grad_rec = tensor_of(rec_shape, 3, drec), *dxr = NULL;
+  const sinabs_tensor *recs[2] = {grad_rec, NULL};
+  CHECK_OK(sinabs_layer_forward(&y, recorded, xw));
+  CHECK_OK(sinabs_layer_take_tape(&tape, recorded));
+  CHECK_FAILS(sinabs_tape_backward(&dxr, NULL, tape, dyw, NULL, finals, 2), SINABS_ERR_SHAPE);
+  CHECK_OK(sinabs_tape_backward(&dxr, NULL, tape, dyw, NULL, recs, 2));
+  int rec_differ = 0;
+  for (int k = 0; k < B * T * N; k++) rec_differ += !close_enough(data_of(dxr)[k], data_of(dxw)[k]);
+  CHECK(rec_differ == 0);
+  sinabs_tape_free(tape);
+  sinabs_tensor_free(y);
+  sinabs_tensor_free(dxr);
+  sinabs_tensor_free(grad_rec);
+  sinabs_layer_free(recorded);
 
   /* Two calls of 4 and 2 steps; backward through the second, then the first. */
   sinabs_layer *split = lif();
@@ -74,11 +94,11 @@ static void test_two_calls_equal_one(void) {
   CHECK_OK(sinabs_layer_forward(&y2, split, x2));
   CHECK_OK(sinabs_layer_take_tape(&second, split));
   sinabs_tensor *middle[2] = {NULL, NULL};
-  CHECK_OK(sinabs_tape_backward(&dx2, middle, second, dy2, finals, 2));
+  CHECK_OK(sinabs_tape_backward(&dx2, middle, second, dy2, finals, NULL, 2));
   CHECK(middle[0] != NULL && middle[1] != NULL);
-  CHECK_OK(sinabs_tape_backward(&dx1, NULL, first, dy1, (const sinabs_tensor *const *)middle, 2));
+  CHECK_OK(sinabs_tape_backward(&dx1, NULL, first, dy1, (const sinabs_tensor *const *)middle, NULL, 2));
   sinabs_tensor *again = STALE(sinabs_tensor);
-  CHECK_FAILS(sinabs_tape_backward(&again, NULL, first, dy1, NULL, 0), SINABS_ERR_STATE); /* used */
+  CHECK_FAILS(sinabs_tape_backward(&again, NULL, first, dy1, NULL, NULL, 0), SINABS_ERR_STATE); /* used */
   CHECK(again == NULL);
 
   const float *whole_dx = data_of(dxw);
@@ -123,19 +143,19 @@ static void test_bad_arguments(void) {
   CHECK_FAILS(sinabs_layer_backward(&out, layer, x), SINABS_ERR_STATE); /* the layer gave it away */
   const sinabs_tensor *bad[2] = {bad_state, NULL}, *good[2] = {good_state, NULL};
   sinabs_tensor *initial[2] = {STALE(sinabs_tensor), STALE(sinabs_tensor)};
-  CHECK_FAILS(sinabs_tape_backward(&out, initial, tape, x, bad, 2), SINABS_ERR_SHAPE);
+  CHECK_FAILS(sinabs_tape_backward(&out, initial, tape, x, bad, NULL, 2), SINABS_ERR_SHAPE);
   CHECK(out == NULL && initial[0] == NULL && initial[1] == NULL);
-  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, x, good, 1), SINABS_ERR_INVALID_ARGUMENT);
-  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, x, good, 0), SINABS_ERR_INVALID_ARGUMENT);
-  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, x, good, -1), SINABS_ERR_INVALID_ARGUMENT);
-  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, good_state, NULL, 0), SINABS_ERR_SHAPE);
-  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, NULL, NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
-  CHECK_FAILS(sinabs_tape_backward(NULL, NULL, tape, x, NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
-  CHECK_FAILS(sinabs_tape_backward(&out, NULL, NULL, x, NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
-  CHECK_FAILS(sinabs_tape_backward(&out, NULL, (sinabs_tape *)layer, x, NULL, 0),
+  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, x, good, NULL, 1), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, x, good, NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, x, good, NULL, -1), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, good_state, NULL, NULL, 0), SINABS_ERR_SHAPE);
+  CHECK_FAILS(sinabs_tape_backward(&out, NULL, tape, NULL, NULL, NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_tape_backward(NULL, NULL, tape, x, NULL, NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_tape_backward(&out, NULL, NULL, x, NULL, NULL, 0), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_tape_backward(&out, NULL, (sinabs_tape *)layer, x, NULL, NULL, 0),
               SINABS_ERR_INVALID_ARGUMENT);
   /* After all that, the tape still works once. */
-  CHECK_OK(sinabs_tape_backward(&out, initial, tape, x, good, 2));
+  CHECK_OK(sinabs_tape_backward(&out, initial, tape, x, good, NULL, 2));
   CHECK(initial[0] != NULL && initial[1] != NULL);
   sinabs_tensor_free(initial[0]);
   sinabs_tensor_free(initial[1]);

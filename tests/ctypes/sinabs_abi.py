@@ -90,7 +90,7 @@ SIGNATURES = {
     "sinabs_layer_zero_grad": (status, [handle]),
     "sinabs_layer_take_tape": (status, [out_handle, handle]),
     "sinabs_tape_backward": (status, [out_handle, POINTER(c_void_p), handle, handle,
-                                      POINTER(c_void_p), c_int32]),
+                                      POINTER(c_void_p), POINTER(c_void_p), c_int32]),
     "sinabs_tape_free": (None, [handle]),
 }
 

@@ -110,6 +110,9 @@ typedef struct snk_neuron_grad_io {
   float *grad_input;
   float *grad_v, *grad_i, *grad_b;
   float *spikes;            // optional: the recomputed outputs
+  // Optional: dL/d(recorded states after each step), laid out as the tape;
+  // grad_rec_b already includes adapt_scale * dL/d(recorded threshold).
+  const float *grad_rec_v, *grad_rec_i, *grad_rec_b;
   int32_t want_alpha_mem;   // accumulate d_alpha_mem (false for IAF: alpha is 1)
   double d_alpha_mem, d_alpha_syn, d_alpha_adapt;
 } snk_neuron_grad_io;

@@ -118,6 +118,7 @@ public final class NeuronLayer: Layer {
         if training {
             try prepareTape(input: input, batch: batch, time: time, neurons: neurons)
             autograd.tape?.stateShape = stateShape
+            autograd.tape?.recordingShape = [batch, time] + trailing
         }
 
         if training, let tape = autograd.tape, let vMem = (fresh ?? states)["v_mem"] {

@@ -61,16 +61,17 @@ extension NeuronLayer {
         guard let tape = autograd.tape, tape.pending else {
             throw SinabsError(.state, "backward needs a forward with training on since the last backward")
         }
-        return try backward(through: tape, gradOutput, finalStateGradients: [:]).gradInput
+        return try backward(through: tape, gradOutput, finalStateGradients: [:], recordingGradients: [:]).gradInput
     }
 
     /// Backward through `tape` (a training forward of this layer) with
     /// dL/d(states after that forward) in `finalStateGradients` (by state
     /// name, each of the state's shape; a missing one is zero). Returns the
     /// input gradient and dL/d(states before the forward) for every state.
+    /// `recordingGradients` are dL/d(recorded states), (B, T, ...) each.
     /// Everything that can fail is checked before the tape is used.
-    func backward(through tape: NeuronTape, _ gradOutput: Tensor,
-                  finalStateGradients: [String: Tensor]) throws -> (gradInput: Tensor, stateGradients: [String: Tensor]) {
+    func backward(through tape: NeuronTape, _ gradOutput: Tensor, finalStateGradients: [String: Tensor],
+                  recordingGradients: [String: Tensor]) throws -> (gradInput: Tensor, stateGradients: [String: Tensor]) {
         guard tape.pending else {
             throw SinabsError(.state, "this training forward's graph was already used by a backward")
         }
@@ -81,6 +82,12 @@ extension NeuronLayer {
             guard stateNames.contains(name) else { throw Self.missing("state", name) }
             guard gradient.shape == tape.stateShape else {
                 throw SinabsError.shape("the gradient of state \(name) must have its shape \(tape.stateShape), got \(gradient.shape)")
+            }
+        }
+        for (name, gradient) in recordingGradients {
+            guard stateNames.contains(name) else { throw Self.missing("state", name) }
+            guard gradient.shape == tape.recordingShape else {
+                throw SinabsError.shape("the gradient of recording \(name) must have its shape \(tape.recordingShape), got \(gradient.shape)")
             }
         }
         guard let u = tape.u else { throw SinabsError(.state, "the training forward's tape has no membrane record") }
@@ -110,7 +117,11 @@ extension NeuronLayer {
             stateGradients[name] = try (gradient ?? Tensor(zeros: carried)).reshaped(tape.stateShape)
         }
 
+        let recorded = try recordedGradients(recordingGradients, adaptScale: tape.params.adapt_scale)
         var io = snk_neuron_grad_io()
+        io.grad_rec_v = UnsafePointer(recorded.v?.baseAddress)
+        io.grad_rec_i = UnsafePointer(recorded.i?.baseAddress)
+        io.grad_rec_b = UnsafePointer(recorded.b?.baseAddress)
         io.batch = Int64(tape.batch)
         io.neurons = Int64(tape.neurons)
         io.grad_v = gradV.baseAddress
@@ -120,7 +131,7 @@ extension NeuronLayer {
         var params = tape.params
         var surrogate = kernelSurrogate()
         if let scratch = recurrentScratch {
-            runRecurrentBackward(tape, &io, &params, &surrogate, gradOutput: gradOutput, gradInput: gradInput,
+            runRecurrentBackward(tape, &io, recorded: recorded, &params, &surrogate, gradOutput: gradOutput, gradInput: gradInput,
                                  spikes: scratch.spikes, feedback: scratch.feedback)
         } else if let input = tape.input {
             let rowStride = Int64(tape.time * tape.neurons)
@@ -143,6 +154,21 @@ extension NeuronLayer {
         return (gradInput, stateGradients)
     }
 
+    /// The kernel's recording gradients: ALIF's recorded threshold is
+    /// b0 + adapt_scale * b, so its gradient joins b's.
+    private func recordedGradients(_ gradients: [String: Tensor], adaptScale: Float) throws
+        -> (v: Tensor?, i: Tensor?, b: Tensor?) {
+        var b = gradients["b"]
+        if let threshold = gradients["spike_threshold"], let gt = threshold.baseAddress {
+            let combined = try b?.copy() ?? Tensor(zeros: threshold.shape)
+            if let gb = combined.baseAddress {
+                for k in 0..<combined.count { gb[k] += adaptScale * gt[k] }
+            }
+            b = combined
+        }
+        return (gradients["v_mem"], gradients["i_syn"], b)
+    }
+
     /// A (B, N) copy of a state gradient (the shape was checked), or zeros.
     private func carriedGradient(_ gradient: Tensor?, _ shape: [Int]) throws -> Tensor {
         guard let gradient else { return try Tensor(zeros: shape) }
@@ -155,6 +181,7 @@ extension NeuronLayer {
     /// for step t reads u rows t and t-1 and then writes row t, so the rows
     /// the GEMMs read (t+1 and later) are already gradients.
     private func runRecurrentBackward(_ tape: NeuronTape, _ io: inout snk_neuron_grad_io,
+                                      recorded: (v: Tensor?, i: Tensor?, b: Tensor?),
                                       _ params: inout snk_neuron_params, _ surrogate: inout snk_surrogate,
                                       gradOutput: Tensor, gradInput: Tensor, spikes: Tensor, feedback: Tensor) {
         let batch = tape.batch, time = tape.time, n = tape.neurons, rowStride = time * n
@@ -182,6 +209,9 @@ extension NeuronLayer {
             io.tape_b = UnsafePointer(tape.b?.baseAddress.map { $0 + offset })
             io.grad_output = UnsafePointer(gy + offset)
             io.grad_input = gx + offset
+            io.grad_rec_v = UnsafePointer(recorded.v?.baseAddress.map { $0 + offset })
+            io.grad_rec_i = UnsafePointer(recorded.i?.baseAddress.map { $0 + offset })
+            io.grad_rec_b = UnsafePointer(recorded.b?.baseAddress.map { $0 + offset })
             io.spikes = s + offset
             snk_neuron_backward(&params, &surrogate, &io)
         }

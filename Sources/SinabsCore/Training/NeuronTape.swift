@@ -32,8 +32,9 @@ final class NeuronTape {
     let weight: Tensor?
     /// Shape of the forward's input (and output, and of backward's gradients).
     var inputShape: [Int]
-    /// Shape of the states, (Batch, ...).
+    /// Shape of the states, (Batch, ...), and of their recordings, (Batch, Time, ...).
     var stateShape: [Int] = []
+    var recordingShape: [Int] = []
     /// The caller's input of the forward (plain and squeeze forms).
     var input: Tensor?
     var params = snk_neuron_params()
@@ -87,14 +88,17 @@ public final class NeuronTapeHandle {
 
     /// Backward through this call: the input gradient and dL/d(states before
     /// the call) for each state, from `gradOutput` and dL/d(states after it)
-    /// (by name; missing ones are zero). Adds the parameter gradients to the
+    /// (by name; missing ones are zero), and dL/d(recorded states after
+    /// each step) in `recordingGradients`, (B, T, ...) each. Adds the parameter gradients to the
     /// layer's accumulators. Once per tape: later calls throw `.state`.
-    public func backward(_ gradOutput: Tensor, finalStateGradients: [String: Tensor] = [:]) throws
+    public func backward(_ gradOutput: Tensor, finalStateGradients: [String: Tensor] = [:],
+                         recordingGradients: [String: Tensor] = [:]) throws
         -> (gradInput: Tensor, stateGradients: [String: Tensor]) {
         guard let tape else {
             throw SinabsError(.state, "this training forward's graph was already used by a backward (or freed)")
         }
-        let result = try layer.backward(through: tape, gradOutput, finalStateGradients: finalStateGradients)
+        let result = try layer.backward(through: tape, gradOutput, finalStateGradients: finalStateGradients,
+                                        recordingGradients: recordingGradients)
         self.tape = nil
         if layer.autograd.tape == nil { layer.autograd.tape = tape }  // its buffers for the next forward
         return result

@@ -14,9 +14,10 @@ class NeuronFunction(torch.autograd.Function):
     Inputs: the native layer, the trainable parameter names, the input, the
     trainable parameter tensors (so torch accumulates their `.grad`), then
     the states before the call in the native state order (graph tensors, or
-    None for constants). Outputs: the output, then the states after the
-    call (copies: the native states change at the next call), so that a
-    loss on them, or a later call that starts from them, reaches this call.
+    None for constants). Outputs: the output, the states after the call
+    (copies: the native states change at the next call), so that a loss on
+    them, or a later call that starts from them, reaches this call; then,
+    with record_states, the recordings (new tensors every call).
     The node holds the tape (freed with the node) and the native layer, not
     the module: no reference cycle through `layer.firing_rate`."""
 
@@ -28,11 +29,13 @@ class NeuronFunction(torch.autograd.Function):
         ctx.native, ctx.names = native, names
         ctx.dtype, ctx.output_shape = x.dtype, output.shape
         ctx.save_for_backward(x)  # so torch refuses in-place edits of x before backward
-        return (output, *(copy_of(native.state(name)) for name in native.state_names))
+        names = native.state_names
+        recordings = [native.recording(name) for name in names] if native.records else []
+        return (output, *(copy_of(native.state(name)) for name in names), *recordings)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output, *grad_states):
+    def backward(ctx, grad_output, *grads):
         ctx.saved_tensors  # the version check
         native, tape = ctx.native, ctx.tape
         if tape is None:
@@ -43,10 +46,12 @@ class NeuronFunction(torch.autograd.Function):
                 "or run the forward again.")
         if grad_output is None:
             grad_output = torch.zeros(ctx.output_shape)
-        states = [None if g is None else as_native_input(g) for g in grad_states]
+        grads = [None if g is None else as_native_input(g) for g in grads]
+        count = len(native.state_names)
+        recordings = grads[count:] if any(g is not None for g in grads[count:]) else None
         native.layer.zero_grad()
         grad_input, *grad_initial = native.layer.tape_backward(
-            tape, as_native_input(grad_output), states)
+            tape, as_native_input(grad_output), grads[:count], recordings)
         ctx.tape = None  # its memory goes now
         # The accumulators are reused by the next backward: hand out copies.
         grads = [to_torch(native.layer.grad(name)).clone() for name in ctx.names]
@@ -123,12 +128,15 @@ class NeuronModule(nn.Module):
         native = self._native
         if track:
             initial = [graph.get(name) for name in native.state_names]
-            output, *final = NeuronFunction.apply(native, tuple(names), input_data, *trainable,
-                                                  *initial)
-            self._keep_graph_states(dict(zip(native.state_names, final)))
+            output, *rest = NeuronFunction.apply(native, tuple(names), input_data, *trainable,
+                                                 *initial)
+            count = len(native.state_names)
+            self._keep_graph_states(dict(zip(native.state_names, rest[:count])))
+            object.__setattr__(self, "_graph_recordings", dict(zip(native.state_names, rest[count:])))
         else:
             output = native.forward(as_native_input(input_data), training=False)
             self._keep_graph_states({})
+            object.__setattr__(self, "_graph_recordings", {})
         # sinabs' firing_rate = spikes.mean(), differentiable.
         self.firing_rate = RateFunction.apply(output, native.firing_rate())
         return output
@@ -233,7 +241,9 @@ class NeuronModule(nn.Module):
         """{state: (Batch, Time, ...)} of the last call, with record_states."""
         if not self.record_states:
             return {}
-        return {name: self._native.recording(name) for name in self._state_names}
+        graph = self.__dict__.get("_graph_recordings") or {}
+        return {name: graph[name] if name in graph else self._native.recording(name)
+                for name in self._state_names}
 
     @property
     def shape(self):
@@ -253,6 +263,7 @@ class NeuronModule(nn.Module):
         self._sync_states()
         state = dict(self.__dict__)
         state["_graph"], state["_graph_versions"] = {}, {}  # copies start detached
+        state["_graph_recordings"] = {}
         native = state.pop("_native")
         state["_native_spec"] = (native.spec, native.states())
         if "firing_rate" in state:  # a graph node; copies get its value

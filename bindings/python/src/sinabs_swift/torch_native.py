@@ -71,6 +71,7 @@ class NativeNeuron:
     def __init__(self, model, **options):
         options = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
         self.spec = (model, options)  # to rebuild it (pickle, deepcopy)
+        self.records = bool(options.get("record_states"))
         self.layer = _native.neuron_layer(MODELS[model], **options)
         self.parameter_names = self.layer.parameter_names()
         self.state_names = self.layer.state_names()
