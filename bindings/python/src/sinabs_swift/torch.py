@@ -27,14 +27,18 @@ How it runs
   4 bytes per neuron-step (the membrane record, later the input gradient),
   4 more each with tau_syn, for ALIF, and for recurrent forms, plus a copy of
   each state (4 bytes per neuron); the input is kept by reference.
+- States are module buffers in sinabs' order (``named_buffers()``,
+  ``state_dict()``); a new batch size resamples old states with torch's
+  generator as sinabs does, so ``torch.manual_seed`` gives sinabs' values
+  (also for ``reset_states(randomize=True)``).
 - States without autograd history are zero-copy views of the native state:
   in-place writes (``layer.v_mem.fill_(0.5)``) and assignment
   (``layer.v_mem = t``) change it; states with history are copies whose
   edits reach the native layer before its next call.
 
 Differences from sinabs (on purpose)
-- Time constants are scalars; a new batch size re-initialises states to
-  zero (sinabs resamples old states at random); CPU only.
+- Time constants are scalars; CPU float32 only (``.to(torch.float64)`` is
+  refused with a clear error).
 - sinabs.utils.reset_states/zero_grad test for sinabs' own class and skip
   these modules: use ``sinabs_swift.torch.reset_states(model)`` and
   ``zero_grad(model)``, which handle both.
@@ -214,6 +218,7 @@ class ALIF(NeuronModule):
     base threshold is `b0`."""
 
     _model = "ALIF"
+    _resamples_batch = False  # sinabs' ALIF starts from zeros
 
     def __init__(self, tau_mem, tau_adapt, tau_syn=None, adapt_scale=1.8,
                  spike_threshold=torch.tensor(1.0), spike_fn=SingleSpike,
@@ -384,6 +389,8 @@ class _Recurrent:
     """`rec_connect` (a square nn.Linear, registered as a submodule): its
     weight and bias are pushed to the native layer before each forward and
     trained by the native backward."""
+
+    _resamples_batch = False  # sinabs' recurrent forms start from zeros
 
     def _recurrent_init(self, rec_connect):
         NeuronModule.__init__(self)

@@ -84,12 +84,12 @@ class NeuronModule(nn.Module):
 
     def _setup(self, options, state_names, record_states, shape=None):
         object.__setattr__(self, "_state_names", tuple(state_names))
-        self._keep_graph_states({})
         self.record_states = record_states
         native = NativeNeuron(self._model, record_states=record_states,
                               **options, **self._form_options())
         object.__setattr__(self, "_native", native)
         assert set(native.state_names) == set(state_names), (native.state_names, state_names)
+        self._keep_graph_states({})
         if shape:
             self.init_state_with_shape(shape)
 
@@ -121,6 +121,7 @@ class NeuronModule(nn.Module):
     def forward(self, input_data):
         """Output (spikes; ExpLeak: v_mem) with the input's shape."""
         names, trainable = self._push_parameters()
+        self._resample_for_batch_size(input_data.shape)
         graph = self._graph_states_for(input_data)
         track = torch.is_grad_enabled() and (
             input_data.requires_grad or any(p.requires_grad for p in trainable)
@@ -152,6 +153,11 @@ class NeuronModule(nn.Module):
     def _keep_graph_states(self, graph):
         object.__setattr__(self, "_graph", graph)
         object.__setattr__(self, "_graph_versions", {n: t._version for n, t in graph.items()})
+        # The states as module buffers (named_buffers, state_dict, _apply),
+        # in sinabs' order: graph tensors, else views of the native states.
+        native = self.__dict__["_native"]
+        for name in self._state_names:
+            self._buffers[name] = graph[name] if name in graph else native.state(name)
 
     def _sync_states(self):
         """Copies graph states that were edited or assigned into the native
@@ -176,17 +182,35 @@ class NeuronModule(nn.Module):
         """(Batch, ...) of the states for an input of `shape`."""
         return (shape[0], *shape[2:])
 
+    # sinabs' LIF, IAF and ExpLeak (and their Squeeze forms) keep their states
+    # when only the batch size changes, drawing old samples at random; ALIF
+    # and the recurrent forms start from zeros (as libsinabs does).
+    _resamples_batch = True
+
+    def _resample_for_batch_size(self, input_shape):
+        """sinabs' handle_state_batch_size_mismatch, with torch's generator."""
+        if not self._resamples_batch or not self.is_state_initialised():
+            return
+        new = self._state_shape_for(input_shape)
+        old = self._buffers["v_mem"].shape
+        if tuple(old) == tuple(new) or tuple(old[1:]) != tuple(new[1:]):
+            return  # same shape, or new trailing dimensions: zeros (forward)
+        self._sync_states()
+        drawn = {}
+        for name in self._state_names:  # the draws in sinabs' order, before any change
+            buffer = self._buffers[name]
+            indices = torch.randint(low=0, high=buffer.shape[0], size=(new[0],))
+            drawn[name] = torch.index_select(buffer, 0, indices)
+        for name, value in drawn.items():
+            self._set_state(name, value)
+
     def _detach_states(self):
         self._sync_states()
         self._keep_graph_states({})
 
     # --- states as attributes ---------------------------------------------
 
-    def __getattr__(self, name):
-        if name in self.__dict__.get("_state_names", ()):
-            graph = self.__dict__.get("_graph", {})
-            return graph[name] if name in graph else self.__dict__["_native"].state(name)
-        return super().__getattr__(name)
+    # States are found in self._buffers by nn.Module.__getattr__.
 
     def __setattr__(self, name, value):
         if name in self.__dict__.get("_state_names", ()) and isinstance(value, torch.Tensor):
@@ -225,10 +249,16 @@ class NeuronModule(nn.Module):
 
     def reset_states(self, randomize=False, value_ranges=None):
         """Zero, or uniform in value_ranges[name] (default [0, 1)) with
-        `randomize`; the draw follows torch's global seed."""
-        seed = int(torch.randint(0, 2**62, (1,)).item()) if randomize else 0
+        `randomize`, drawn as sinabs does (torch's generator, state by state
+        in order): torch.manual_seed gives sinabs' values. Detaches."""
         self._keep_graph_states({})
-        self._native.reset_states(randomize, value_ranges, seed)
+        if not randomize:
+            self._native.reset_states(False, None, 0)
+        elif self.is_state_initialised():
+            for name in self._state_names:
+                low, high = (value_ranges or {}).get(name, (0.0, 1.0))
+                values = torch.nn.init.uniform_(torch.empty(self._buffers[name].shape))
+                self._native.set_state(name, values * (high - low) + low)
 
     def zero_grad(self, set_to_none=True):
         """Zeroes parameter gradients and detaches the states from the graph
@@ -264,6 +294,7 @@ class NeuronModule(nn.Module):
         state = dict(self.__dict__)
         state["_graph"], state["_graph_versions"] = {}, {}  # copies start detached
         state["_graph_recordings"] = {}
+        state["_buffers"] = {k: v for k, v in self._buffers.items() if k not in self._state_names}
         native = state.pop("_native")
         state["_native_spec"] = (native.spec, native.states())
         if "firing_rate" in state:  # a graph node; copies get its value
@@ -274,15 +305,31 @@ class NeuronModule(nn.Module):
         spec, states = state.pop("_native_spec")
         super().__setstate__(state)
         object.__setattr__(self, "_native", NativeNeuron.rebuild(spec, states))
+        self._keep_graph_states({})
+
+    # --- .to(), .cpu(), .float(): CPU float32 only --------------------------
+
+    def _apply(self, fn, *args, **kwargs):
+        probe = fn(torch.zeros(1))
+        if probe.dtype != torch.float32 or probe.device.type != "cpu":
+            raise TypeError(
+                f"{type(self).__name__} computes in float32 on the CPU (libsinabs); "
+                f"it cannot be moved to dtype {probe.dtype} / device {probe.device}")
+        self._sync_states()
+        result = super()._apply(fn, *args, **kwargs)
+        for name in self._state_names:  # whatever fn made of them, keep the values
+            self._native.set_state(name, self._buffers[name].detach())
+        self._keep_graph_states({})
+        return result
 
     # --- state_dict: states are saved like sinabs' buffers -----------------
 
     def _save_to_state_dict(self, destination, prefix, keep_vars):
-        super()._save_to_state_dict(destination, prefix, keep_vars)
         self._sync_states()
-        for name in self._state_names:
-            state = self._native.state(name)
-            destination[prefix + name] = state if keep_vars else state.clone()
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        if not keep_vars:  # views of native memory change with the next call: copies
+            for name in self._state_names:
+                destination[prefix + name] = copy_of(self._native.state(name))
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
                               missing_keys, unexpected_keys, error_msgs):
@@ -293,8 +340,13 @@ class NeuronModule(nn.Module):
             elif state_dict[key].numel() > 0:
                 self._set_state(name, state_dict[key])
         rest = {k: v for k, v in state_dict.items() if k not in states}
-        super()._load_from_state_dict(rest, prefix, local_metadata, strict,
-                                      missing_keys, unexpected_keys, error_msgs)
+        buffers = self._buffers  # the states are loaded above, whatever their shape
+        object.__setattr__(self, "_buffers", {})
+        try:
+            super()._load_from_state_dict(rest, prefix, local_metadata, strict,
+                                          missing_keys, unexpected_keys, error_msgs)
+        finally:
+            object.__setattr__(self, "_buffers", buffers)
 
     def extra_repr(self):
         shown = ("tau_mem", "tau_syn", "tau_adapt", "adapt_scale", "spike_threshold",
