@@ -6,7 +6,15 @@ LIFRecurrent, ALIFRecurrent: same constructor arguments and defaults, same
 parameters (``tau_mem``, ``alpha_mem`` with ``train_alphas``, ...), same
 states (``layer.v_mem``, ...), ``reset_states``, ``zero_grad``,
 ``record_states``/``recordings`` and ``firing_rate``. The layers mix freely
-with torch's Conv2d, Linear, pooling, ... in ``nn.Sequential``.
+with torch's Conv2d, Linear, pooling, ... in ``nn.Sequential``. The
+non-neuron modules of sinabs.layers (SumPool2d, Cropping2dLayer, Merge,
+...) are here too, and ``activation`` stands in for sinabs.activation.
+
+When sinabs is installed, the neuron modules derive from sinabs'
+StatefulLayer (Squeeze forms also from SqueezeMixin), so sinabs' tools
+(``sinabs.reset_states``, ``zero_grad``, ``SNNAnalyzer``, ``from_model(...,
+spike_layer_class=...)``, ``utils.set_batch_size``, ``network.Network``)
+handle them; sinabs is not needed otherwise.
 
 How it runs
 - Forward runs in Swift on CPU float32 tensors without copying them (inputs
@@ -39,9 +47,6 @@ How it runs
 Differences from sinabs (on purpose)
 - Time constants are scalars; CPU float32 only (``.to(torch.float64)`` is
   refused with a clear error).
-- sinabs.utils.reset_states/zero_grad test for sinabs' own class and skip
-  these modules: use ``sinabs_swift.torch.reset_states(model)`` and
-  ``zero_grad(model)``, which handle both.
 - Recurrent forms take ``rec_connect`` as a square nn.Linear (alone or in
   nn.Sequential with Flatten/Unflatten). ALIF's ``b0``, ``adapt_scale`` and
   ``min_v_mem`` are fixed at construction.
@@ -52,13 +57,16 @@ import torch.nn as nn
 
 from . import _native
 from . import activation as _activation
-from .torch_base import NeuronModule
-from .torch_native import activation_options, scalar
+from . import torch_activation as activation  # noqa: F401  (sinabs.activation)
+from .torch_base import NeuronModule, SqueezeBase
+from .torch_layers import *  # noqa: F401,F403  (the non-neuron modules of sinabs.layers)
+from .torch_layers import __all__ as _other_layers
+from .torch_native import NativeNeuron, activation_options, scalar
 
 __all__ = [
     "IAF", "IAFSqueeze", "IAFRecurrent", "LIF", "LIFSqueeze", "LIFRecurrent",
     "ExpLeak", "ExpLeakSqueeze", "ALIF", "ALIFSqueeze", "ALIFRecurrent",
-]
+] + list(_other_layers)
 
 MultiSpike = _activation.MultiSpike
 SingleSpike = _activation.SingleSpike
@@ -306,7 +314,7 @@ class ALIF(NeuronModule):
 # Squeeze forms: input (Batch*Time, ...), for use between Conv2d and pooling
 
 
-class _Squeeze:
+class _Squeeze(SqueezeBase):
     """sinabs' batch_size / num_timesteps (one of them is required)."""
 
     def _squeeze_init(self, batch_size, num_timesteps):
@@ -315,6 +323,18 @@ class _Squeeze:
         # Plain attributes, set before nn.Module.__init__ runs in the base class.
         object.__setattr__(self, "batch_size", int(batch_size) if batch_size else -1)
         object.__setattr__(self, "num_timesteps", int(num_timesteps) if num_timesteps else -1)
+
+    def forward(self, input_data):
+        form = self._form_options()
+        model, options = self._native.spec
+        if any(options.get(key) != value for key, value in form.items()):
+            # batch_size / num_timesteps changed (sinabs.utils.set_batch_size):
+            # a native layer of the new form, with the states as they are.
+            self._sync_states()
+            native = NativeNeuron.rebuild((model, {**options, **form}), self._native.states())
+            object.__setattr__(self, "_native", native)
+            self._keep_graph_states({})
+        return super().forward(input_data)
 
     def _state_shape_for(self, shape):
         batch = self.batch_size if self.batch_size > 0 else shape[0] // self.num_timesteps

@@ -2,6 +2,8 @@
 Function that reaches the native fused backward, parameter pushing, states
 as attributes, recordings, firing rate and state_dict support."""
 
+import copy
+
 import torch
 import torch.nn as nn
 
@@ -76,11 +78,39 @@ class RateFunction(torch.autograd.Function):
         return grad.expand(ctx.shape) / ctx.count, None
 
 
-class NeuronModule(nn.Module):
+def _sinabs_bases():
+    """sinabs' StatefulLayer and SqueezeMixin when sinabs is installed, else
+    nn.Module and object. sinabs' tools (reset_states, zero_grad,
+    SNNAnalyzer, from_model, Network) find layers by isinstance on these; a
+    real class cannot be registered as a virtual subclass, so ours derive
+    from them (overriding every method that touches states). sinabs stays
+    optional."""
+    try:
+        from sinabs.layers import SqueezeMixin, StatefulLayer
+    except ImportError:
+        return nn.Module, object
+    return StatefulLayer, SqueezeMixin
+
+
+StatefulBase, SqueezeBase = _sinabs_bases()
+
+
+class NeuronModule(StatefulBase):
     """Base of the neuron modules. Subclasses call `_setup` at the end of
     __init__ and define `_parameter_sources`."""
 
     _model = None          # "IAF", "LIF", "ExpLeak" or "ALIF"
+
+    def __init__(self):
+        nn.Module.__init__(self)  # not StatefulLayer's: the states live in libsinabs
+
+    def __deepcopy__(self, memo):
+        """A copy through __getstate__/__setstate__ (a new native layer with
+        copies of the states), whatever sinabs' base class does."""
+        duplicate = type(self).__new__(type(self))
+        memo[id(self)] = duplicate
+        duplicate.__setstate__(copy.deepcopy(self.__getstate__(), memo))
+        return duplicate
 
     def _setup(self, options, state_names, record_states, shape=None):
         object.__setattr__(self, "_state_names", tuple(state_names))
