@@ -161,3 +161,17 @@ def test_every_sinabs_layer_and_activation_is_offered_with_its_signature():
         elif not issubclass(obj, torch.autograd.Function):  # spike fns: descriptions here
             theirs = inspect.signature(obj.__init__).parameters
             assert list(inspect.signature(ours.__init__).parameters) == list(theirs), name
+
+
+def test_sinabs_stays_optional():
+    """Without sinabs the modules derive from nn.Module and still work."""
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['sinabs'] = None\n"
+            "import copy, torch, sinabs_swift.torch as ss\n"
+            "layer = ss.IAFSqueeze(batch_size=1)\n"
+            "out = layer(torch.ones(4, 3) * 0.6)\n"
+            "assert ss.IAF.__mro__[2] is torch.nn.Module, ss.IAF.__mro__\n"
+            "assert out.sum() == 6 and copy.deepcopy(layer).v_mem.shape == (1, 3)\n"
+            "assert ss.SumPool2d(2)(torch.ones(1, 1, 4, 4)).sum() == 16\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
