@@ -135,11 +135,16 @@ class NeuronModule(StatefulBase):
         """Copies every parameter value into the native layer (a few scalars;
         always, so that `.data` edits and optimizer steps are never missed).
         Returns (names, tensors) of the trainable ones."""
+        plan = self.__dict__.get("_push_plan")
+        if plan is None:
+            held = self._native.parameter_names
+            # Not what libsinabs fixed at construction (ALIF's min_v_mem).
+            plan = [(name, value) for name, value in self._parameter_sources()
+                    if name in held or name in TRAINABLE]
+            if "rec_connect" not in self._modules:  # its Linear may change deep inside
+                object.__setattr__(self, "_push_plan", plan)  # until the next setattr
         names, tensors = [], []
-        held = self._native.parameter_names
-        for name, value in self._parameter_sources():
-            if name not in held and name not in TRAINABLE:
-                continue  # fixed at construction in libsinabs (ALIF's min_v_mem)
+        for name, value in plan:
             self._native.set_parameter(name, value)
             if name in TRAINABLE:
                 names.append(name)
@@ -150,6 +155,7 @@ class NeuronModule(StatefulBase):
 
     def forward(self, input_data):
         """Output (spikes; ExpLeak: v_mem) with the input's shape."""
+        object.__setattr__(self, "_rate", None)  # frees the last output for reuse
         names, trainable = self._push_parameters()
         self._resample_for_batch_size(input_data.shape)
         graph = self._graph_states_for(input_data)
@@ -168,9 +174,22 @@ class NeuronModule(StatefulBase):
             output = native.forward(as_native_input(input_data), training=False)
             self._keep_graph_states({})
             object.__setattr__(self, "_graph_recordings", {})
-        # sinabs' firing_rate = spikes.mean(), differentiable.
-        self.firing_rate = RateFunction.apply(output, native.firing_rate())
+        # sinabs' firing_rate = spikes.mean(), in the graph after a tracked
+        # call: made when read (a Function node costs microseconds per call).
+        # The output is held for that until the next call starts.
+        object.__setattr__(self, "_rate", (output if track else None, native.firing_rate()))
         return output
+
+    @property
+    def firing_rate(self):
+        rate = self.__dict__.get("_rate")
+        if rate is None:
+            return torch.tensor(self._native.firing_rate())
+        if isinstance(rate, tuple):
+            output, value = rate
+            rate = RateFunction.apply(output, value) if output is not None else torch.tensor(value)
+            object.__setattr__(self, "_rate", rate)
+        return rate
 
     # --- states with autograd history --------------------------------------
     # After a call with autograd, each state is a copy of the native state
@@ -184,10 +203,14 @@ class NeuronModule(StatefulBase):
         object.__setattr__(self, "_graph", graph)
         object.__setattr__(self, "_graph_versions", {n: t._version for n, t in graph.items()})
         # The states as module buffers (named_buffers, state_dict, _apply),
-        # in sinabs' order: graph tensors, else views of the native states.
+        # in sinabs' order: graph tensors, else views of the native states
+        # (unchanged while the native views are: nothing to do per call).
         native = self.__dict__["_native"]
+        if not graph and self.__dict__.get("_buffers_from") is native.views:
+            return
         for name in self._state_names:
             self._buffers[name] = graph[name] if name in graph else native.state(name)
+        object.__setattr__(self, "_buffers_from", None if graph else native.views)
 
     def _sync_states(self):
         """Copies graph states that were edited or assigned into the native
@@ -219,7 +242,8 @@ class NeuronModule(StatefulBase):
 
     def _resample_for_batch_size(self, input_shape):
         """sinabs' handle_state_batch_size_mismatch, with torch's generator."""
-        if not self._resamples_batch or not self.is_state_initialised():
+        if (not self._resamples_batch or input_shape == self._native._input_shape
+                or not self.is_state_initialised()):
             return
         new = self._state_shape_for(input_shape)
         old = self._buffers["v_mem"].shape
@@ -243,6 +267,7 @@ class NeuronModule(StatefulBase):
     # States are found in self._buffers by nn.Module.__getattr__.
 
     def __setattr__(self, name, value):
+        self.__dict__.pop("_push_plan", None)  # a parameter may be replaced
         if name in self.__dict__.get("_state_names", ()) and isinstance(value, torch.Tensor):
             self._set_state(name, value)
         else:
@@ -327,8 +352,9 @@ class NeuronModule(StatefulBase):
         state["_buffers"] = {k: v for k, v in self._buffers.items() if k not in self._state_names}
         native = state.pop("_native")
         state["_native_spec"] = (native.spec, native.states())
-        if "firing_rate" in state:  # a graph node; copies get its value
-            state["firing_rate"] = state["firing_rate"].detach()
+        state["_rate"] = None  # a graph node; copies read the native rate
+        state.pop("_push_plan", None)
+        state.pop("_buffers_from", None)
         return state
 
     def __setstate__(self, state):
@@ -346,6 +372,7 @@ class NeuronModule(StatefulBase):
                 f"{type(self).__name__} computes in float32 on the CPU (libsinabs); "
                 f"it cannot be moved to dtype {probe.dtype} / device {probe.device}")
         self._sync_states()
+        self.__dict__.pop("_push_plan", None)
         result = super()._apply(fn, *args, **kwargs)
         for name in self._state_names:  # whatever fn made of them, keep the values
             self._native.set_state(name, self._buffers[name].detach())

@@ -38,6 +38,8 @@ def activation_options(spike_fn, reset_fn, surrogate_grad_fn):
 
 def as_native_input(x):
     """A float32, contiguous CPU tensor with x's values (copies only if it must)."""
+    if x.is_cpu and x.dtype == torch.float32 and x.is_contiguous():
+        return x.detach()  # the common case, without three dispatches
     if x.device.type != "cpu":
         raise ValueError(f"sinabs_swift.torch runs on CPU tensors, got device {x.device}")
     return x.detach().to(torch.float32).contiguous()
@@ -76,8 +78,13 @@ class NativeNeuron:
         self.parameter_names = self.layer.parameter_names()
         self.state_names = self.layer.state_names()
         self.training = False
-        self.tape_serial = 0  # counts training forwards: backward must match the last
         self._output_buffer = None
+        # Views of the native states, made once: the native layer re-creates
+        # its states only for a new input shape or through set_state, and
+        # then this dict is replaced (so its identity tells the views are current).
+        self.views = {}
+        self._input_shape = None
+        self._pushed = {}  # scalar parameter values last pushed, by name
 
     def states(self):
         """{name: copy} of every state (empty before the first forward)."""
@@ -102,6 +109,9 @@ class NativeNeuron:
     def forward(self, x, training):
         """The output for the float32 contiguous CPU tensor `x` (no copies)."""
         self.set_training(training)
+        if x.shape != self._input_shape:
+            self.views = {}
+            self._input_shape = x.shape
         output = self._output_for(x)
         self.layer.forward(x, out=output)
         return output
@@ -115,20 +125,32 @@ class NativeNeuron:
             buffer = self._output_buffer = torch.empty_like(x)
         return buffer.detach()  # a new tensor object on the same memory
 
-    def backward(self, grad_output, names):
-        """The input gradient and the gradients of `names`, of this backward alone."""
-        self.layer.zero_grad()
-        grad_input = to_torch(self.layer.backward(grad_output))
-        # The accumulators are reused by the next backward: hand out copies.
-        return grad_input, [to_torch(self.layer.grad(name)).clone() for name in names]
-
     def set_parameter(self, name, value):
+        """Pushes a parameter value. A float32 scalar still holding the value
+        last pushed (same memory, same value: read through a numpy view, far
+        cheaper than .item()) is skipped: a streaming call would otherwise
+        spend a third of its time here. Optimizer steps and `.data` edits
+        change the value or the memory, so they are never missed."""
+        if value.numel() != 1 or value.dtype != torch.float32 or not value.is_cpu:
+            self.layer.set_parameter(name, as_native_input(value))
+            return
+        entry = self._pushed.get(name)
+        address = value.data_ptr()
+        if entry is not None and entry[0] == address and entry[1][()] == entry[2]:
+            return  # NaN never equals itself: refused again at every call
         self.layer.set_parameter(name, as_native_input(value))
+        view = value.detach().reshape(()).numpy()
+        self._pushed[name] = (address, view, view.item())
 
     def state(self, name):
-        return to_torch(self.layer.get_state(name))
+        """The state as a torch view of the native memory (cached)."""
+        view = self.views.get(name)
+        if view is None:
+            view = self.views[name] = to_torch(self.layer.get_state(name))
+        return view
 
     def set_state(self, name, value):
+        self.views = {}
         self.layer.set_state(name, as_native_input(value))
 
     def recording(self, name):
