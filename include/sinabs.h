@@ -347,9 +347,14 @@ sinabs_status sinabs_layer_parameter_name(const char **out_name,
 sinabs_status sinabs_layer_get_parameter(sinabs_tensor **out,
                                          const sinabs_layer *layer, const char *name);
 
-/** Copies `value` into parameter `name`; its shape must equal the parameter's.
- *  Values are validated (tau > 0, 0 < alpha < 1, threshold > 0) and the layer
- *  is unchanged on failure. */
+/** Copies `value` into parameter `name`; its shape must equal the parameter's,
+ *  except for time constants (tau_mem, tau_syn, tau_adapt, alpha_*), which
+ *  take any non-empty shape that broadcasts against the states (Batch, ...)
+ *  as in torch, e.g. (N) or (C, H, W): per-neuron time constants (checked at
+ *  the next forward: SHAPE if they do not broadcast; their gradients have
+ *  their shape, summed over the broadcast dimensions). Values are validated
+ *  (tau > 0, 0 < alpha <= 1, threshold > 0, each element) and the layer is
+ *  unchanged on failure. */
 sinabs_status sinabs_layer_set_parameter(sinabs_layer *layer, const char *name,
                                          const sinabs_tensor *value);
 

@@ -108,6 +108,7 @@ public final class NeuronLayer: Layer {
         // Squeeze: an empty input with a large num_timesteps makes (B, T, ...)
         // unaddressable, and time * neurons below would trap.
         _ = try Shape.elementCount([batch, time] + trailing)
+        let perNeuron = try perNeuronAlphas(stateShape: stateShape)
         let reinitialise = !statesInitialised || states["v_mem"]?.shape != stateShape
         let fresh = reinitialise ? try Self.zeroStates(stateNames, shape: stateShape) : nil
         var newRecordings: [String: Tensor] = [:]
@@ -116,7 +117,7 @@ public final class NeuronLayer: Layer {
         }
         let recurrentScratch = try recurrentBuffers(batch: batch, neurons: neurons)
         if training {
-            try prepareTape(input: input, batch: batch, time: time, neurons: neurons)
+            try prepareTape(input: input, batch: batch, time: time, neurons: neurons, perNeuron: perNeuron)
             autograd.tape?.stateShape = stateShape
             autograd.tape?.recordingShape = [batch, time] + trailing
         }
@@ -126,7 +127,8 @@ public final class NeuronLayer: Layer {
         }
         if let fresh { states = fresh }
         recordings = newRecordings
-        let params = kernelParameters()
+        var params = kernelParameters()
+        perNeuron?.attach(&params)
         var io = snk_neuron_io()
         io.batch = Int64(batch)
         io.neurons = Int64(neurons)
@@ -136,18 +138,20 @@ public final class NeuronLayer: Layer {
         io.threshold = states["spike_threshold"]?.baseAddress
         let total = input.count
         var outputSum = 0.0
-        withUnsafePointer(to: params) { params in
-            if let (combined, feedback) = recurrentScratch {
-                outputSum = runRecurrent(params, &io, input: input, output: output, time: time,
-                                         combined: combined, feedback: feedback)
-            } else {
-                io.time = Int64(time)
-                io.input_stride = Int64(time * neurons)
-                io.output_stride = Int64(time * neurons)
-                io.input = UnsafePointer(input.baseAddress)
-                io.output = output.baseAddress
-                setRecordingPointers(&io, offset: 0)
-                outputSum = snk_neuron_forward(params, &io)
+        withExtendedLifetime(perNeuron) {  // params points into its arrays
+            withUnsafePointer(to: params) { params in
+                if let (combined, feedback) = recurrentScratch {
+                    outputSum = runRecurrent(params, &io, input: input, output: output, time: time,
+                                             combined: combined, feedback: feedback)
+                } else {
+                    io.time = Int64(time)
+                    io.input_stride = Int64(time * neurons)
+                    io.output_stride = Int64(time * neurons)
+                    io.input = UnsafePointer(input.baseAddress)
+                    io.output = output.baseAddress
+                    setRecordingPointers(&io, offset: 0)
+                    outputSum = snk_neuron_forward(params, &io)
+                }
             }
         }
         firingRate = total > 0 ? Float(outputSum / Double(total)) : .nan

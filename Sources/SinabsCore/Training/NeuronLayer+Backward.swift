@@ -13,7 +13,7 @@ extension NeuronLayer {
 
     /// Called by a training forward before it touches any state: makes the
     /// tape ready (reusing its buffers when the shape is unchanged).
-    func prepareTape(input: Tensor, batch: Int, time: Int, neurons: Int) throws {
+    func prepareTape(input: Tensor, batch: Int, time: Int, neurons: Int, perNeuron: PerNeuronAlphas?) throws {
         let recurrent: Bool
         if case .recurrent = options.form { recurrent = true } else { recurrent = false }
         let tape: NeuronTape
@@ -32,6 +32,7 @@ extension NeuronLayer {
         tape.input = recurrent ? nil : input
         tape.inputShape = input.shape
         tape.params = kernelParameters()
+        tape.perNeuron = perNeuron
         tape.taus = [:]
         for name in ["tau_mem", "tau_syn", "tau_adapt"] {
             if let tau = try? parameter(named: name).scalars.first { tape.taus[name] = tau }
@@ -129,6 +130,14 @@ extension NeuronLayer {
         io.grad_b = gradB.baseAddress
         io.want_alpha_mem = options.hasTauMem ? 1 : 0
         var params = tape.params
+        tape.perNeuron?.attach(&params)
+        var perNeuronGradients: [String: Tensor] = [:]
+        if let perNeuron = tape.perNeuron {  // d/dalpha per neuron, state-shaped
+            for suffix in perNeuron.alphas.keys { perNeuronGradients[suffix] = try Tensor(zeros: carried) }
+            io.d_alpha_mem_v = perNeuronGradients["mem"]?.baseAddress
+            io.d_alpha_syn_v = perNeuronGradients["syn"]?.baseAddress
+            io.d_alpha_adapt_v = perNeuronGradients["adapt"]?.baseAddress
+        }
         var surrogate = kernelSurrogate()
         if let scratch = recurrentScratch {
             runRecurrentBackward(tape, &io, recorded: recorded, &params, &surrogate, gradOutput: gradOutput, gradInput: gradInput,
@@ -147,7 +156,11 @@ extension NeuronLayer {
             io.grad_input = gradInput.baseAddress
             snk_neuron_backward(&params, &surrogate, &io)
         }
-        accumulateTimeConstants(io, tape)
+        if let perNeuron = tape.perNeuron {
+            try accumulatePerNeuron(perNeuronGradients, perNeuron, stateShape: tape.stateShape)
+        } else {
+            accumulateTimeConstants(io, tape)
+        }
         tape.pending = false
         tape.input = nil
         tape.u = nil  // now the caller's gradient
@@ -248,7 +261,7 @@ extension NeuronLayer {
         }
     }
 
-    private func gradientAccumulator(_ name: String) throws -> Tensor {
+    func gradientAccumulator(_ name: String) throws -> Tensor {
         if let grad = autograd.gradients[name] { return grad }
         let grad = try Tensor(zeros: try parameter(named: name).shape)
         autograd.gradients[name] = grad

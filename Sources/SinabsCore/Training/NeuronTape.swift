@@ -40,6 +40,8 @@ final class NeuronTape {
     var params = snk_neuron_params()
     /// tau_* values of the forward, for d/dtau = d/dalpha * alpha / tau^2.
     var taus: [String: Float] = [:]
+    /// Per-neuron decay factors of the forward (nil: scalars in params).
+    var perNeuron: PerNeuronAlphas?
     /// True between a training forward and the backward that consumes it.
     var pending = false
 

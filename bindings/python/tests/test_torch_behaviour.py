@@ -217,11 +217,6 @@ def test_squeeze_needs_batch_size_or_num_timesteps():
         ss.IAFSqueeze()
 
 
-def test_per_neuron_time_constants_are_refused():
-    with pytest.raises(NotImplementedError, match="scalar"):
-        ss.LIF(tau_mem=torch.tensor([2.0, 3.0]))
-
-
 def test_invalid_time_constant_is_refused():
     with pytest.raises(ValueError):
         ss.LIF(tau_mem=-1.0)

@@ -35,6 +35,9 @@ How it runs
   4 bytes per neuron-step (the membrane record, later the input gradient),
   4 more each with tau_syn, for ALIF, and for recurrent forms, plus a copy of
   each state (4 bytes per neuron); the input is kept by reference.
+- Time constants (tau_*, alpha_* with train_alphas) may be tensors that
+  broadcast against the states (Batch, ...), e.g. (N,) or (C, H, W):
+  per-neuron and trainable, their gradients summed over broadcast dims.
 - States are module buffers in sinabs' order (``named_buffers()``,
   ``state_dict()``); a new batch size resamples old states with torch's
   generator as sinabs does, so ``torch.manual_seed`` gives sinabs' values
@@ -45,7 +48,7 @@ How it runs
   edits reach the native layer before its next call.
 
 Differences from sinabs (on purpose)
-- Time constants are scalars; CPU float32 only (``.to(torch.float64)`` is
+- CPU float32 only (``.to(torch.float64)`` is
   refused with a clear error).
 - Recurrent forms take ``rec_connect`` as a square nn.Linear (alone or in
   nn.Sequential with Flatten/Unflatten). ALIF's ``b0``, ``adapt_scale`` and
@@ -61,7 +64,7 @@ from . import torch_activation as activation  # noqa: F401  (sinabs.activation)
 from .torch_base import NeuronModule, SqueezeBase
 from .torch_layers import *  # noqa: F401,F403  (the non-neuron modules of sinabs.layers)
 from .torch_layers import __all__ as _other_layers
-from .torch_native import NativeNeuron, activation_options, scalar
+from .torch_native import NativeNeuron, activation_options, scalar, time_constant
 
 __all__ = [
     "IAF", "IAFSqueeze", "IAFRecurrent", "LIF", "LIFSqueeze", "LIFRecurrent",
@@ -120,8 +123,10 @@ class LIF(NeuronModule):
                                 if spike_threshold is not None else None)
         options = activation_options(spike_fn, reset_fn, surrogate_grad_fn)
         options.update(norm_input=norm_input, train_alphas=train_alphas)
-        for name, value in (("tau_mem", tau_mem), ("tau_syn", tau_syn),
-                            ("spike_threshold", spike_threshold), ("min_v_mem", min_v_mem)):
+        for name, value in (("tau_mem", tau_mem), ("tau_syn", tau_syn)):
+            if value is not None:
+                options[name] = time_constant(value, name)
+        for name, value in (("spike_threshold", spike_threshold), ("min_v_mem", min_v_mem)):
             if value is not None:
                 options[name] = scalar(value, name)
         states = ["v_mem", "i_syn"] if tau_syn is not None else ["v_mem"]
@@ -260,12 +265,13 @@ class ALIF(NeuronModule):
         self.norm_input = norm_input
         has_syn = tau_syn is not None if train_alphas else bool(tau_syn)
         options = activation_options(spike_fn, reset_fn, surrogate_grad_fn)
-        options.update(tau_mem=scalar(tau_mem, "tau_mem"), tau_adapt=scalar(tau_adapt, "tau_adapt"),
+        options.update(tau_mem=time_constant(tau_mem, "tau_mem"),
+                       tau_adapt=time_constant(tau_adapt, "tau_adapt"),
                        adapt_scale=scalar(adapt_scale, "adapt_scale"),
                        spike_threshold=scalar(spike_threshold, "spike_threshold"),
                        norm_input=norm_input, train_alphas=train_alphas)
         if has_syn:
-            options["tau_syn"] = scalar(tau_syn, "tau_syn")
+            options["tau_syn"] = time_constant(tau_syn, "tau_syn")
         if min_v_mem is not None:
             options["min_v_mem"] = scalar(min_v_mem, "min_v_mem")
         states = ["v_mem", "i_syn", "b", "spike_threshold"] if has_syn else \

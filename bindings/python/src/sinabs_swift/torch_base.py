@@ -120,6 +120,7 @@ class NeuronModule(StatefulBase):
         object.__setattr__(self, "_native", native)
         assert set(native.state_names) == set(state_names), (native.state_names, state_names)
         self._keep_graph_states({})
+        self._push_parameters()  # tensors of time constants: checked now, by libsinabs
         if shape:
             self.init_state_with_shape(shape)
 

@@ -28,6 +28,14 @@ def scalar(value, name):
     return float(value.reshape(()))
 
 
+def time_constant(value, name):
+    """The constructor value of a time constant: its float if a scalar; for
+    a tensor (per-neuron: it broadcasts against the states) any valid
+    placeholder, since the module pushes the tensor itself right away."""
+    value = torch.as_tensor(value)
+    return float(value.reshape(())) if value.numel() == 1 else 1.0
+
+
 def activation_options(spike_fn, reset_fn, surrogate_grad_fn):
     """Native options for sinabs' (or our) activation objects; {} without spikes."""
     if spike_fn is None:
