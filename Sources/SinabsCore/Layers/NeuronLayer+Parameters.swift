@@ -58,7 +58,7 @@ extension NeuronLayer {
             // states at the next forward (see NeuronLayer+PerNeuron).
             for v in value.scalars { try Self.validateScalar(name, v) }
             guard value.shape != target.shape else { return try target.copyElements(from: value) }
-            guard value.count > 0 else { throw SinabsError.shape("\(name) must not be empty") }
+            guard value.count > 0 else { throw SinabsError.shape("\(name) must not be empty, got shape \(value.shape)") }
             let copy = try value.copy()
             if let index = parameters.firstIndex(where: { $0.name == name }) { parameters[index].tensor = copy }
             return
