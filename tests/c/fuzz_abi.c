@@ -105,7 +105,7 @@ int main(int argc, char **argv) {
       else { sinabs_model_reset_states(model); if (pick(4) == 0) { sinabs_model_free(model); model = NULL; sinabs_model_create(&model); } }
       break; }
     case 14: sinabs_tensor_copy_into(tensors[pick(8)], tensors[pick(8)]); break;
-    case 15: sinabs_set_num_threads(pick(5)); break;
+    case 15: sinabs_set_num_threads(pick(5)); if (pick(2)) sinabs_manual_seed(rnd()); break;
     case 16: { /* a larger input for the parallel paths */
       int64_t shape[3] = {1 + pick(8), 1 + pick(30), 1 + pick(3000)};
       int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = NULL;

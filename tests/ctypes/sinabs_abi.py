@@ -48,6 +48,7 @@ SIGNATURES = {
     "sinabs_status_name": (c_char_p, [status]),
     "sinabs_set_num_threads": (status, [c_int32]),
     "sinabs_get_num_threads": (c_int32, []),
+    "sinabs_manual_seed": (None, [c_uint64]),
     "sinabs_tensor_create": (status, [out_handle, shape_p, c_int32]),
     "sinabs_tensor_create_copy": (status, [out_handle, shape_p, c_int32, c_void_p, c_int64]),
     "sinabs_tensor_wrap": (status, [out_handle, shape_p, c_int32, c_void_p, RELEASE_FN, c_void_p]),

@@ -131,6 +131,92 @@ void snk_neuron_backward(const snk_neuron_params *params, const snk_surrogate *s
 /// Sum of `count` floats, in double (for firing rates).
 double snk_sum(const float *data, int64_t count);
 
+// ---- convolution (conv.c, conv_sparse.c) --------------------------------------
+
+/// One Conv2d call's geometry: per-sample input (channels, height, width),
+/// output (out_channels, out_h, out_w), torch's stride/padding/dilation/groups.
+/// Weights are (out_channels, channels / groups, kernel_h, kernel_w).
+typedef struct snk_conv_shape {
+  int64_t channels, height, width;
+  int64_t out_channels, out_h, out_w;
+  int64_t groups;
+  int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+} snk_conv_shape;
+
+/// Patches of `samples` consecutive samples for group `group`:
+/// col[(c * kernel_h + ky) * kernel_w + kx][s * out_h * out_w + p], zero
+/// where the window reads padding. Parallel over rows.
+void snk_im2col(const snk_conv_shape *shape, const float *input, int64_t samples,
+                int64_t group, float *col);
+
+/// The adjoint of snk_im2col: adds every col entry to the input element it
+/// was read from (padding entries are dropped). Parallel over input planes.
+void snk_col2im_add(const snk_conv_shape *shape, const float *col, int64_t samples,
+                    int64_t group, float *grad_input);
+
+/// output[s][group's channel j][p] = product[j][s * out_h * out_w + p] (+ bias).
+void snk_conv_unpack(const snk_conv_shape *shape, const float *product, int64_t samples,
+                     int64_t group, const float *bias, float *output);
+
+/// The inverse gather: product[j][s * out_h * out_w + p] = grad_output[s][group's j][p].
+void snk_conv_pack(const snk_conv_shape *shape, const float *grad_output, int64_t samples,
+                   int64_t group, float *product);
+
+/// The number of non-zero elements (NaN counts as non-zero).
+int64_t snk_count_nonzero(const float *data, int64_t count);
+
+/// Event-driven forward: every non-zero input adds value * weight to the
+/// outputs its kernel window reaches (channels-last accumulation in
+/// `scratch`, then one transpose into (samples, out_channels, out_h, out_w)).
+/// `weight_t` is the weight as (channels, kernel_h, kernel_w, out_channels /
+/// groups) (snk_conv_transpose_weight); `scratch` holds `chunks` x out_h x
+/// out_w x out_channels floats, `chunks` >= 1 (the parallel split).
+void snk_conv_scatter(const snk_conv_shape *shape, const float *input, int64_t samples,
+                      const float *weight_t, const float *bias, float *output,
+                      float *scratch, int64_t chunks);
+
+/// weight (out_channels, channels / groups, kh, kw) -> (channels, kh, kw, out_channels / groups).
+void snk_conv_transpose_weight(const snk_conv_shape *shape, const float *weight, float *weight_t);
+
+// ---- pooling (pool.c) -----------------------------------------------------------
+
+/// Pooling geometry of independent planes (samples x channels).
+typedef struct snk_pool_shape {
+  int64_t planes, height, width, out_h, out_w;
+  int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+} snk_pool_shape;
+
+/// torch's avg_pool2d (dilation 1): out = (window sum / divisor) * scale, the
+/// divisor from count_include_pad or divisor_override (> 0). SumPool2d
+/// (LPPool2d with p = 1) is scale = kernel_h * kernel_w, no padding.
+void snk_avg_pool_forward(const snk_pool_shape *shape, const float *input, float *output,
+                          int32_t count_include_pad, int64_t divisor_override, float scale);
+
+/// Adds the gradient of snk_avg_pool_forward to grad_input. With
+/// `zero_where_sum_zero` (LPPool2d) windows whose sum is 0 pass nothing, as
+/// torch's sign(out) * relu(abs(out)) does.
+void snk_avg_pool_backward(const snk_pool_shape *shape, const float *input,
+                           const float *grad_output, float *grad_input,
+                           int32_t count_include_pad, int64_t divisor_override, float scale,
+                           int32_t zero_where_sum_zero);
+
+/// torch's max_pool2d (padding reads -inf; NaN wins). `argmax` (optional)
+/// receives each output's index within its input plane.
+void snk_max_pool_forward(const snk_pool_shape *shape, const float *input, float *output,
+                          int32_t *argmax);
+
+/// Adds grad_output to the recorded argmax of each window.
+void snk_max_pool_backward(const snk_pool_shape *shape, const int32_t *argmax,
+                           const float *grad_output, float *grad_input);
+
+// ---- padding and cropping (pad.c) -------------------------------------------------
+
+/// For `outer` blocks of (rows, cols): output (rows + top + bottom, cols +
+/// left + right) holds the input shifted by (top, left); amounts may be
+/// negative (crop); the rest is zero. `output` is fully written.
+void snk_pad2d(const float *input, int64_t outer, int64_t rows, int64_t cols, float *output,
+               int64_t top, int64_t bottom, int64_t left, int64_t right);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,15 +10,18 @@ public protocol Layer: AnyObject {
     /// The shape of the output for an input of `inputShape`.
     func outputShape(for inputShape: [Int]) throws -> [Int]
 
+    /// The names of the parameters, in sinabs' order (`named_parameters`).
     var parameterNames: [String] { get }
     /// The parameter tensor itself: writes to it change the layer.
     func parameter(named name: String) throws -> Tensor
     /// Copies `value` into the parameter, after validating it.
     func setParameter(named name: String, to value: Tensor) throws
 
+    /// The names of the states (`v_mem`, `i_syn`, `b`, `spike_threshold`); empty for stateless layers.
     var stateNames: [String] { get }
     /// The state tensor itself (shape [0] before the first forward).
     func state(named name: String) throws -> Tensor
+    /// Copies `value` into the state; before the first forward its shape creates all states.
     func setState(named name: String, to value: Tensor) throws
     /// Zero, or uniform in [low, high) per state (default [0, 1)) with `randomize`.
     func resetStates(randomize: Bool, ranges: [String: ClosedRange<Float>], seed: UInt64)
@@ -28,7 +31,9 @@ public protocol Layer: AnyObject {
     /// Gradient w.r.t. the input of the last training forward; accumulates
     /// parameter gradients.
     func backward(_ gradOutput: Tensor) throws -> Tensor
+    /// A copy of the accumulated gradient of a trainable parameter.
     func gradient(named name: String) throws -> Tensor
+    /// Sets every gradient accumulator to zero.
     func zeroGrad()
 }
 
@@ -54,7 +59,7 @@ public extension Layer {
     func gradient(named name: String) throws -> Tensor { throw Self.missing("trainable parameter", name) }
     func zeroGrad() {}
 
-    static func missing(_ what: String, _ name: String) -> SinabsError {
+    internal static func missing(_ what: String, _ name: String) -> SinabsError {
         SinabsError(.notFound, "\(Self.self) has no \(what) named '\(name)'")
     }
 }

@@ -1,6 +1,8 @@
 /// y = x W^T + b over the last dimension (torch.nn.Linear), on OpenBLAS.
 public final class Linear: Layer {
+    /// The size of the input's last dimension.
     public let inFeatures: Int
+    /// The size of the output's last dimension.
     public let outFeatures: Int
     /// (outFeatures, inFeatures).
     public let weight: Tensor
@@ -10,6 +12,11 @@ public final class Linear: Layer {
     /// The input of the last training forward and the parameter gradients.
     let autograd = LinearAutograd()
 
+    /// A layer whose weight and bias start as torch.nn.Linear's: uniform in
+    /// `[-1/sqrt(inFeatures), 1/sqrt(inFeatures))`, drawn by ``ParameterInit/torchDefault(weight:bias:fanIn:)``
+    /// from the generator ``manualSeed(_:)`` seeds.
+    ///
+    /// - Throws: ``SinabsError/Code/invalidArgument`` when a size is outside `1...Int32.max` (BLAS's sizes).
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
         // BLAS takes 32-bit sizes.
         guard (1...Int(Int32.max)).contains(inFeatures), (1...Int(Int32.max)).contains(outFeatures) else {
@@ -19,8 +26,10 @@ public final class Linear: Layer {
         self.outFeatures = outFeatures
         weight = try Tensor(zeros: [outFeatures, inFeatures])
         self.bias = bias ? try Tensor(zeros: [outFeatures]) : nil
+        ParameterInit.torchDefault(weight: weight, bias: self.bias, fanIn: inFeatures)
     }
 
+    /// `["weight", "bias"]`, or `["weight"]` without bias.
     public var parameterNames: [String] { bias == nil ? ["weight"] : ["weight", "bias"] }
 
     public func parameter(named name: String) throws -> Tensor {

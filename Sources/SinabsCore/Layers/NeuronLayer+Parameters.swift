@@ -38,6 +38,9 @@ extension NeuronLayer {
     /// exp(-1/tau) in float32, as torch computes it.
     static func decay(_ tau: Float) -> Float { expf(-1.0 / tau) }
 
+    /// Parameter names in sinabs' order: `tau_mem` (or `alpha_mem` with
+    /// train_alphas), `tau_syn`, `spike_threshold`, `min_v_mem`,
+    /// `rec_connect.weight`, ... as the options have them.
     public var parameterNames: [String] { parameters.map(\.name) }
 
     public func parameter(named name: String) throws -> Tensor {

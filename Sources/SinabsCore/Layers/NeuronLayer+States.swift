@@ -1,6 +1,7 @@
 // States of a neuron layer (v_mem, i_syn, b, spike_threshold): plain tensors
 // of shape (Batch, ...) that the user may read, set and reset.
 extension NeuronLayer {
+    /// `v_mem`, and `i_syn` with tauSyn; ALIF also `b` and `spike_threshold`.
     public var stateNames: [String] { options.stateNames }
 
     /// The state tensor itself (shape [0] before the first forward).

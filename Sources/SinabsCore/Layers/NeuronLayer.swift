@@ -23,6 +23,7 @@ import CSinabsKernels
 /// membrane and, with MultiSpike or MaxSpike, a NaN output; SingleSpike
 /// emits 0 for NaN.
 public final class NeuronLayer: Layer {
+    /// The options the layer was created with (fixed for its life).
     public let options: NeuronOptions
     /// Parameters in sinabs' order (`named_parameters`), scalar tensors except
     /// the recurrent weight.
@@ -38,6 +39,10 @@ public final class NeuronLayer: Layer {
     /// Memory for `forward(_:)`'s result, reused once the caller releases it.
     var outputPool: RecycledBuffer?
 
+    /// A layer with `options`, its states empty until the first forward.
+    ///
+    /// - Throws: ``SinabsError/Code/invalidArgument`` for options sinabs would refuse
+    ///   (a time constant or threshold <= 0, a squeeze form without sizes, ...).
     public init(_ options: NeuronOptions) throws {
         try options.validate()
         self.options = options

@@ -1,5 +1,8 @@
 /// The neuron models of sinabs.layers.
 public enum NeuronModel: Int32, Sendable, CaseIterable {
+    /// Integrate-and-fire (no leak), leaky integrate-and-fire, leaky integrator
+    /// without spikes, and LIF with an adaptive threshold (Bellec et al. 2018).
+    /// The raw values are the C ABI's `SINABS_NEURON_*`.
     case iaf = 1, lif = 2, expLeak = 3, alif = 4
 }
 
@@ -36,16 +39,23 @@ public enum ResetFunction: Equatable, Sendable {
 
 /// sinabs.activation surrogate gradient functions, used by backward.
 public enum SurrogateGradient: Equatable, Sendable {
+    /// `gradScale / w * exp(-|v - threshold| / w)`, `w = threshold * gradWidth` (the default).
     case singleExponential(gradWidth: Float = 0.5, gradScale: Float = 1)
+    /// `1 / threshold` where `v >= threshold - window`, else 0.
     case heaviside(window: Float = 1)
+    /// `gradScale` times the normal density of `v - threshold` with mean `mu` and deviation `sigma`.
     case gaussian(mu: Float = 0, sigma: Float = 0.5, gradScale: Float = 1)
+    /// A Gaussian with two negative side lobes of weight `h` and width `s * sigma` (Yin et al. 2021).
     case multiGaussian(mu: Float = 0, sigma: Float = 0.5, h: Float = 0.15, s: Float = 6, gradScale: Float = 1)
+    /// An exponential peak at every multiple of the threshold, for MultiSpike.
     case periodicExponential(gradWidth: Float = 0.5, gradScale: Float = 1)
 }
 
 /// Everything that defines a neuron layer; the defaults are sinabs 3.1.3's.
 public struct NeuronOptions: Equatable, Sendable {
+    /// The neuron model.
     public var model: NeuronModel
+    /// The input layout: plain, squeeze or recurrent.
     public var form: NeuronForm = .plain
     /// Membrane time constant (LIF, ExpLeak, ALIF). sinabs has no default; 10.
     public var tauMem: Float = 10
@@ -57,9 +67,13 @@ public struct NeuronOptions: Equatable, Sendable {
     public var adaptScale: Float = 1.8
     /// Spike threshold; for ALIF the base threshold b0.
     public var spikeThreshold: Float = 1
+    /// How many spikes a membrane potential emits: `.multi` (IAF, LIF), `.single` (ALIF).
     public var spikeFunction: SpikeFunction
+    /// What a spike does to the membrane; default: subtract the threshold.
     public var reset: ResetFunction = .subtract(value: nil)
+    /// The derivative of the spike function that backward uses.
     public var surrogate: SurrogateGradient = .singleExponential()
+    /// Lower bound of the membrane after each step; nil: none.
     public var minVMem: Float? = nil
     /// Scale the input by (1 - alpha_mem). IAF ignores it (sinabs' IAF has none).
     public var normInput: Bool
@@ -69,6 +83,8 @@ public struct NeuronOptions: Equatable, Sendable {
     /// Keep every state at every time step of the last forward.
     public var recordStates: Bool = false
 
+    /// sinabs' defaults for `model`: plain form, MultiSpike (ALIF: SingleSpike),
+    /// subtract reset, SingleExponential surrogate, norm_input for LIF and ALIF.
     public init(_ model: NeuronModel) {
         self.model = model
         self.spikeFunction = model == .alif ? .single : .multi

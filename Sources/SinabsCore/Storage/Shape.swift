@@ -1,6 +1,7 @@
 /// Shape rules shared by every tensor constructor: rank 0...8, no negative
 /// dimension, and an element count whose byte size fits in `Int`.
 public enum Shape {
+    /// The largest rank a tensor may have (`SINABS_MAX_RANK`).
     public static let maxRank = 8
 
     /// The element count of `dims` (1 for rank 0), or an error naming the first

@@ -5,11 +5,13 @@
 /// from several threads are safe; a write concurrent with any other access is a
 /// data race, as for any shared buffer.
 public final class Tensor {
+    /// The dimensions, outermost first.
     public let shape: [Int]
     let storage: TensorStorage
 
     /// The number of elements (1 for rank 0).
     public var count: Int { storage.count }
+    /// The number of dimensions.
     public var rank: Int { shape.count }
 
     init(shape: [Int], storage: TensorStorage) {
@@ -114,10 +116,12 @@ public final class Tensor {
     /// True when both tensors view the same memory.
     public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 
+    /// Calls `body` with the elements; the pointer is valid only inside `body`.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: storage.base, count: count))
     }
 
+    /// Calls `body` with the elements to read and write in place; the pointer is valid only inside `body`.
     public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
     }

@@ -47,6 +47,7 @@ extension Linear {
         return try accumulator(name).copy()
     }
 
+    /// Sets the weight and bias gradients to zero.
     public func zeroGrad() {
         for grad in autograd.gradients.values { grad.fill(0) }
     }

@@ -275,6 +275,7 @@ extension NeuronLayer {
         return try gradientAccumulator(name).copy()
     }
 
+    /// Sets every parameter gradient accumulator to zero.
     public func zeroGrad() {
         for grad in autograd.gradients.values { grad.fill(0) }
     }

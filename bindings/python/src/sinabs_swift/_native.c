@@ -52,6 +52,14 @@ static PyObject *get_num_threads(PyObject *module, PyObject *unused) {
   return PyLong_FromLong(sinabs_get_num_threads());
 }
 
+static PyObject *manual_seed(PyObject *module, PyObject *arg) {
+  (void)module;
+  unsigned long long seed = PyLong_AsUnsignedLongLong(arg);
+  if (seed == (unsigned long long)-1 && PyErr_Occurred()) return NULL;
+  sinabs_manual_seed((uint64_t)seed);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef native_functions[] = {
     {"as_tensor", as_tensor, METH_O,
      "as_tensor(obj) -> Tensor viewing obj's memory without copying.\n\n"
@@ -62,6 +70,8 @@ static PyMethodDef native_functions[] = {
     {"library_version", library_version, METH_NOARGS, "The loaded libsinabs version string."},
     {"set_num_threads", set_num_threads, METH_O, "set_num_threads(n): threads for large calls."},
     {"get_num_threads", get_num_threads, METH_NOARGS, "Threads used for large calls."},
+    {"manual_seed", manual_seed, METH_O,
+     "manual_seed(seed): seed (0 <= seed < 2**64) the generator of new layers' parameters."},
     {"neuron_layer", (PyCFunction)(void (*)(void))native_neuron_layer,
      METH_VARARGS | METH_KEYWORDS,
      "neuron_layer(model, **options) -> Layer\n\n"

@@ -5,53 +5,93 @@ the arithmetic runs in libsinabs. The real sinabs.activation classes and
 instances are accepted wherever these are (matched by class name and fields).
 """
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional, Type, Union
 
 from . import _native
 
 
 class MultiSpike:
-    """Several spikes per step: (v > 0) * floor(v / threshold). Pass the class."""
+    """Several spikes per step: ``s = (v > 0) * trunc(v / threshold)``.
+
+    Pass the class itself (``spike_fn=MultiSpike``), as in sinabs. The default of
+    IAF and LIF."""
 
 
 class SingleSpike:
-    """At most one spike per step: v >= threshold. Pass the class."""
+    """At most one spike per step: ``s = 1 if v >= threshold else 0``.
+
+    Pass the class itself. The default of ALIF."""
 
 
 @dataclass
 class MaxSpike:
-    """MultiSpike clamped to max_num_spikes_per_bin (None: no clamp)."""
+    """MultiSpike clamped: ``s = min(MultiSpike(v), max_num_spikes_per_bin)``.
+
+    Args:
+        max_num_spikes_per_bin: the most spikes per neuron and step (>= 1);
+            ``None`` (default): no clamp, i.e. MultiSpike."""
 
     max_num_spikes_per_bin: Optional[int] = None
 
 
 @dataclass
 class MembraneSubtract:
-    """Subtract subtract_value (None: the threshold) per spike."""
+    """Reset by subtraction: ``v <- v - s * subtract_value`` after ``s`` spikes.
+
+    Args:
+        subtract_value: what one spike subtracts; ``None`` (default): the
+            threshold (for ALIF the adaptive one of that step)."""
 
     subtract_value: Optional[float] = None
 
 
 @dataclass
 class MembraneReset:
-    """Set v_mem to reset_value where a spike occurred."""
+    """Reset to a value: ``v <- reset_value`` where the neuron spiked.
+
+    Only neurons that spiked are reset (sinabs 3.1.3 also shifts every other
+    neuron by ``reset_value``; a deliberate, tested difference).
+
+    Args:
+        reset_value: the membrane after a spike. Default 0."""
 
     reset_value: float = 0.0
 
 
 @dataclass
 class SingleExponential:
+    """Surrogate gradient ``ds/dv = grad_scale / w * exp(-|v - threshold| / w)``
+    with ``w = threshold * grad_width`` (sinabs' default).
+
+    Args:
+        grad_width: width relative to the threshold. Default 0.5.
+        grad_scale: height factor. Default 1."""
+
     grad_width: float = 0.5
     grad_scale: float = 1.0
 
 
 @dataclass
 class Heaviside:
+    """Surrogate gradient ``ds/dv = 1 / threshold`` where
+    ``v >= threshold - window``, else 0.
+
+    Args:
+        window: how far below the threshold the gradient reaches. Default 1."""
+
     window: float = 1.0
 
 
 @dataclass
 class Gaussian:
+    """Surrogate gradient ``ds/dv = grad_scale * N(v - threshold; mu, sigma)``,
+    a normal density.
+
+    Args:
+        mu: centre, relative to the threshold. Default 0.
+        sigma: standard deviation. Default 0.5.
+        grad_scale: height factor. Default 1."""
+
     mu: float = 0.0
     sigma: float = 0.5
     grad_scale: float = 1.0
@@ -59,6 +99,17 @@ class Gaussian:
 
 @dataclass
 class MultiGaussian:
+    """Surrogate gradient of Yin et al. 2021: with ``x = v - threshold``,
+    ``ds/dv = grad_scale * ((1 + h) N(x; mu, sigma) - h N(x; sigma, s sigma)
+    - h N(x; -sigma, s sigma))``.
+
+    Args:
+        mu: centre of the main Gaussian. Default 0.
+        sigma: its standard deviation. Default 0.5.
+        h: weight of the two negative side lobes. Default 0.15.
+        s: width of the side lobes relative to sigma. Default 6.
+        grad_scale: height factor. Default 1."""
+
     mu: float = 0.0
     sigma: float = 0.5
     h: float = 0.15
@@ -68,8 +119,25 @@ class MultiGaussian:
 
 @dataclass
 class PeriodicExponential:
+    """Surrogate gradient for MultiSpike: ``ds/dv = grad_scale * exp(-|y| / grad_width)``
+    with ``y = v - threshold`` below the threshold and, above it, the distance
+    to the nearest multiple of the threshold
+    (``y = threshold * (2 * frac(v / threshold - 0.5) - 1)``), so every spike
+    count boundary gets a peak.
+
+    Args:
+        grad_width: width (absolute). Default 0.5.
+        grad_scale: height factor. Default 1."""
+
     grad_width: float = 0.5
     grad_scale: float = 1.0
+
+
+# What spike_fn, reset_fn and surrogate_grad_fn accept: these classes (spike
+# functions) or instances, or sinabs.activation's, matched by name and fields.
+SpikeFn = Union[Type[MultiSpike], Type[SingleSpike], MaxSpike, Any]
+ResetFn = Union[MembraneSubtract, MembraneReset, Any]
+SurrogateFn = Union[SingleExponential, Heaviside, Gaussian, MultiGaussian, PeriodicExponential, Any]
 
 
 def _kind(fn) -> str:

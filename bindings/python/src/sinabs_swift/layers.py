@@ -10,15 +10,20 @@ memory and can be assigned from arrays. ``layer.native`` is the low-level
 ``_native.Layer`` for code that needs more (training: set_training, backward,
 grad, zero_grad).
 """
-import math
 import random
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _native
+from . import _docs, _native
+from ._native import Tensor
 from ._convert import float32_array, scalar
-from .activation import (MembraneSubtract, MultiSpike, SingleExponential, SingleSpike,
-                         reset_options, spike_options, surrogate_options)
+from .activation import (MembraneSubtract, MultiSpike, ResetFn, SingleExponential, SingleSpike,
+                         SpikeFn, SurrogateFn, reset_options, spike_options, surrogate_options)
+
+# What a layer reads: a Tensor, a float32 buffer (numpy), a CPU tensor with
+# __dlpack__ (torch) or a DLPack capsule.
+ArrayLike = Union[Tensor, np.ndarray, Any]
 
 # Names sinabs sets to None when the feature is off.
 _NONE_WHEN_ABSENT = frozenset({"tau_syn", "alpha_syn", "min_v_mem"})
@@ -32,7 +37,7 @@ class _NeuronLayer:
 
     _form_options: dict = {}
 
-    def _build(self, model, options, shape, **attributes):
+    def _build(self, model: int, options: dict, shape, **attributes) -> None:
         options = {**options, **self._form_options}
         native = _native.neuron_layer(model, **options)
         object.__setattr__(self, "_spec", (model, options))  # for copy and pickle
@@ -45,26 +50,31 @@ class _NeuronLayer:
             native.set_state("v_mem", np.zeros(tuple(shape), dtype=np.float32))
 
     @property
-    def native(self):
-        """The _native.Layer this object drives."""
+    def native(self) -> "_native.Layer":
+        """The _native.Layer this object drives (training: set_training, backward, grad)."""
         return self._native
 
-    def forward(self, input_data, out=None):
-        """Output (spikes; ExpLeak: v_mem) for `input_data`; see the module doc."""
+    def forward(self, input_data: ArrayLike, out: Optional[ArrayLike] = None) -> Tensor:
+        """Runs the neurons over time: the output (spikes; ExpLeak: v_mem) for
+        `input_data`, read in place without copying. With `out` (a float32
+        buffer of the input's size, not sharing its memory) the output is
+        written there and no memory is allocated."""
         return self._native.forward(input_data, out)
 
     __call__ = forward
 
     @property
-    def state_names(self):
+    def state_names(self) -> Tuple[str, ...]:
+        """The names of this layer's states ("v_mem", "i_syn", "b", ...)."""
         return self._state_names
 
     @property
-    def parameter_names(self):
+    def parameter_names(self) -> Tuple[str, ...]:
+        """The names of this layer's parameters ("tau_mem", "spike_threshold", ...)."""
         return self._parameter_names
 
     @property
-    def recordings(self):
+    def recordings(self) -> Dict[str, Tensor]:
         """{state: Tensor (Batch, Time, ...)} of the last forward (record_states)."""
         if not self.record_states:
             return {}
@@ -72,18 +82,22 @@ class _NeuronLayer:
 
     @property
     def firing_rate(self) -> float:
+        """Mean output per neuron and step of the last call (ExpLeak: mean v_mem)."""
         return self._native.firing_rate()
 
     @property
-    def shape(self):
+    def shape(self) -> Optional[Tuple[int, ...]]:
         """The state shape, or None before the first forward (as sinabs)."""
         shape = self._native.get_state("v_mem").shape
         return None if shape == (0,) else shape
 
     def is_state_initialised(self) -> bool:
+        """Whether the states exist (after the first call or with `shape`)."""
         return self.shape is not None
 
-    def reset_states(self, randomize=False, value_ranges=None, seed=None):
+    def reset_states(self, randomize: bool = False,
+                     value_ranges: Optional[Dict[str, Tuple[float, float]]] = None,
+                     seed: Optional[int] = None) -> None:
         """Zero the states, or draw them uniformly from [0, 1) or from
         value_ranges[name] = (low, high). `seed` makes the draw reproducible."""
         if seed is None:
@@ -190,11 +204,11 @@ def _per_neuron(layer, train_alphas, **taus):
 
 
 class IAF(_NeuronLayer):
-    """Integrate and fire (sinabs.layers.IAF)."""
-
-    def __init__(self, spike_threshold=1.0, spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
-                 surrogate_grad_fn=SingleExponential(), tau_syn=None, min_v_mem=None,
-                 shape=None, record_states=False):
+    def __init__(self, spike_threshold: float = 1.0, spike_fn: SpikeFn = MultiSpike,
+                 reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 tau_syn: Optional[float] = None, min_v_mem: Optional[float] = None,
+                 shape: Optional[Sequence[int]] = None, record_states: bool = False) -> None:
         options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
         options.update(tau_syn=_time(tau_syn, "tau_syn"),
                        min_v_mem=_optional(min_v_mem, "min_v_mem"),
@@ -206,12 +220,13 @@ class IAF(_NeuronLayer):
 
 
 class LIF(_NeuronLayer):
-    """Leaky integrate and fire (sinabs.layers.LIF)."""
-
-    def __init__(self, tau_mem, tau_syn=None, spike_threshold=1.0, spike_fn=MultiSpike,
-                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
-                 min_v_mem=None, train_alphas=False, shape=None, norm_input=True,
-                 record_states=False):
+    def __init__(self, tau_mem: float, tau_syn: Optional[float] = None,
+                 spike_threshold: float = 1.0, spike_fn: SpikeFn = MultiSpike,
+                 reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None, train_alphas: bool = False,
+                 shape: Optional[Sequence[int]] = None, norm_input: bool = True,
+                 record_states: bool = False) -> None:
         options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
         options.update(tau_mem=_time(tau_mem, "tau_mem"), tau_syn=_time(tau_syn, "tau_syn"),
                        min_v_mem=_optional(min_v_mem, "min_v_mem"),
@@ -224,10 +239,9 @@ class LIF(_NeuronLayer):
 
 
 class ExpLeak(_NeuronLayer):
-    """Leaky integrator without spikes; the output is v_mem (sinabs.layers.ExpLeak)."""
-
-    def __init__(self, tau_mem, shape=None, train_alphas=False, min_v_mem=None,
-                 norm_input=False, record_states=False):
+    def __init__(self, tau_mem: float, shape: Optional[Sequence[int]] = None,
+                 train_alphas: bool = False, min_v_mem: Optional[float] = None,
+                 norm_input: bool = False, record_states: bool = False) -> None:
         options = dict(tau_mem=_time(tau_mem, "tau_mem"),
                        min_v_mem=_optional(min_v_mem, "min_v_mem"),
                        train_alphas=int(bool(train_alphas)), norm_input=int(bool(norm_input)),
@@ -239,13 +253,13 @@ class ExpLeak(_NeuronLayer):
 
 
 class ALIF(_NeuronLayer):
-    """Adaptive leaky integrate and fire (sinabs.layers.ALIF). The threshold is
-    the state `spike_threshold` = b0 + adapt_scale * b."""
-
-    def __init__(self, tau_mem, tau_adapt, tau_syn=None, adapt_scale=1.8, spike_threshold=1.0,
-                 spike_fn=SingleSpike, reset_fn=MembraneSubtract(),
-                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, shape=None,
-                 train_alphas=False, norm_input=True, record_states=False):
+    def __init__(self, tau_mem: float, tau_adapt: float, tau_syn: Optional[float] = None,
+                 adapt_scale: float = 1.8, spike_threshold: float = 1.0,
+                 spike_fn: SpikeFn = SingleSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None,
+                 shape: Optional[Sequence[int]] = None, train_alphas: bool = False,
+                 norm_input: bool = True, record_states: bool = False) -> None:
         options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
         options.update(tau_mem=_time(tau_mem, "tau_mem"), tau_adapt=_time(tau_adapt, "tau_adapt"),
                        tau_syn=_time(tau_syn, "tau_syn"),
@@ -277,33 +291,29 @@ class _Squeeze:
 
 
 class IAFSqueeze(_Squeeze, IAF):
-    """IAF over (Batch*Time, ...) inputs (sinabs.layers.IAFSqueeze)."""
-
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze(batch_size, num_timesteps)
         super().__init__(**kwargs)
 
 
 class LIFSqueeze(_Squeeze, LIF):
-    """LIF over (Batch*Time, ...) inputs (sinabs.layers.LIFSqueeze)."""
-
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze(batch_size, num_timesteps)
         super().__init__(**kwargs)
 
 
 class ExpLeakSqueeze(_Squeeze, ExpLeak):
-    """ExpLeak over (Batch*Time, ...) inputs (sinabs.layers.ExpLeakSqueeze)."""
-
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze(batch_size, num_timesteps)
         super().__init__(**kwargs)
 
 
 class ALIFSqueeze(_Squeeze, ALIF):
-    """ALIF over (Batch*Time, ...) inputs (sinabs.layers.ALIFSqueeze)."""
-
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze(batch_size, num_timesteps)
         super().__init__(**kwargs)
 
@@ -364,11 +374,11 @@ class _Recurrent:
 
 
 class IAFRecurrent(_Recurrent, IAF):
-    """IAF with a recurrent connection (sinabs.layers.IAFRecurrent)."""
-
-    def __init__(self, rec_connect, spike_threshold=1.0, spike_fn=MultiSpike,
-                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
-                 tau_syn=None, min_v_mem=None, shape=None, record_states=False):
+    def __init__(self, rec_connect: Any, spike_threshold: float = 1.0,
+                 spike_fn: SpikeFn = MultiSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 tau_syn: Optional[float] = None, min_v_mem: Optional[float] = None,
+                 shape: Optional[Sequence[int]] = None, record_states: bool = False) -> None:
         weight, bias = self._recurrent_begin(rec_connect)
         IAF.__init__(self, spike_threshold=spike_threshold, spike_fn=spike_fn, reset_fn=reset_fn,
                      surrogate_grad_fn=surrogate_grad_fn, tau_syn=tau_syn, min_v_mem=min_v_mem,
@@ -377,12 +387,13 @@ class IAFRecurrent(_Recurrent, IAF):
 
 
 class LIFRecurrent(_Recurrent, LIF):
-    """LIF with a recurrent connection (sinabs.layers.LIFRecurrent)."""
-
-    def __init__(self, tau_mem, rec_connect, tau_syn=None, spike_threshold=1.0,
-                 spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
-                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, train_alphas=False,
-                 shape=None, norm_input=True, record_states=False):
+    def __init__(self, tau_mem: float, rec_connect: Any, tau_syn: Optional[float] = None,
+                 spike_threshold: float = 1.0, spike_fn: SpikeFn = MultiSpike,
+                 reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None, train_alphas: bool = False,
+                 shape: Optional[Sequence[int]] = None, norm_input: bool = True,
+                 record_states: bool = False) -> None:
         weight, bias = self._recurrent_begin(rec_connect)
         LIF.__init__(self, tau_mem, tau_syn=tau_syn, spike_threshold=spike_threshold,
                      spike_fn=spike_fn, reset_fn=reset_fn, surrogate_grad_fn=surrogate_grad_fn,
@@ -392,12 +403,14 @@ class LIFRecurrent(_Recurrent, LIF):
 
 
 class ALIFRecurrent(_Recurrent, ALIF):
-    """ALIF with a recurrent connection (sinabs.layers.ALIFRecurrent)."""
-
-    def __init__(self, tau_mem, tau_adapt, rec_connect, tau_syn=None, adapt_scale=1.8,
-                 spike_threshold=1.0, spike_fn=SingleSpike, reset_fn=MembraneSubtract(),
-                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, shape=None,
-                 train_alphas=False, norm_input=True, record_states=False):
+    def __init__(self, tau_mem: float, tau_adapt: float, rec_connect: Any,
+                 tau_syn: Optional[float] = None, adapt_scale: float = 1.8,
+                 spike_threshold: float = 1.0, spike_fn: SpikeFn = SingleSpike,
+                 reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None, shape: Optional[Sequence[int]] = None,
+                 train_alphas: bool = False, norm_input: bool = True,
+                 record_states: bool = False) -> None:
         weight, bias = self._recurrent_begin(rec_connect)
         ALIF.__init__(self, tau_mem, tau_adapt, tau_syn=tau_syn, adapt_scale=adapt_scale,
                       spike_threshold=spike_threshold, spike_fn=spike_fn, reset_fn=reset_fn,
@@ -410,26 +423,33 @@ class ALIFRecurrent(_Recurrent, ALIF):
 # ---- connection layers and models ------------------------------------------------
 
 class Linear:
-    """y = x W^T + b over the last dimension (torch.nn.Linear's init: uniform in
-    +-1/sqrt(in_features), from numpy's global generator)."""
+    """Applies ``y = x W^T + b`` over the last dimension (``torch.nn.Linear``).
 
-    def __init__(self, in_features, out_features, bias=True):
+    Parameters start as torch's default init does: ``weight`` and ``bias``
+    uniform in ``[-1/sqrt(in_features), 1/sqrt(in_features))``, drawn by
+    libsinabs from the generator that :func:`sinabs_swift.manual_seed` seeds
+    (the same numbers as a C or Swift ``Linear`` created after the same seed).
+
+    Args:
+        in_features: size of each input's last dimension.
+        out_features: size of each output's last dimension.
+        bias: whether to add a learnable bias.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         native = _native.linear_layer(int(in_features), int(out_features), bool(bias))
         object.__setattr__(self, "_native", native)
         object.__setattr__(self, "in_features", int(in_features))
         object.__setattr__(self, "out_features", int(out_features))
-        bound = 1.0 / math.sqrt(in_features)
-        shapes = {"weight": (out_features, in_features), "bias": (out_features,)}
-        for name in native.parameter_names():
-            native.set_parameter(name, np.random.uniform(-bound, bound, shapes[name])
-                                 .astype(np.float32))
 
     @property
-    def native(self):
+    def native(self) -> "_native.Layer":
+        """The _native.Layer this object drives."""
         return self._native
 
     @property
-    def weight(self):
+    def weight(self) -> Tensor:
+        """(out_features, in_features), sharing the layer's memory; assignable."""
         return self._native.get_parameter("weight")
 
     @weight.setter
@@ -437,14 +457,17 @@ class Linear:
         self._native.set_parameter("weight", float32_array(value, self.weight.shape))
 
     @property
-    def bias(self):
+    def bias(self) -> Optional[Tensor]:
+        """(out_features,), or None without bias; assignable."""
         return self._native.get_parameter("bias") if "bias" in self._native.parameter_names() else None
 
     @bias.setter
     def bias(self, value):
         self._native.set_parameter("bias", float32_array(value, (self.out_features,)))
 
-    def forward(self, input_data, out=None):
+    def forward(self, input_data: ArrayLike, out: Optional[ArrayLike] = None) -> Tensor:
+        """x W^T + b for `input_data` of shape (..., in_features); with `out`
+        (float32, (..., out_features)) written there without allocating."""
         return self._native.forward(input_data, out)
 
     __call__ = forward
@@ -470,26 +493,32 @@ class Linear:
 
 
 class Sequential:
-    """Layers run in order inside libsinabs (one call, no Python between layers)."""
+    """Layers run in order inside libsinabs (one call, no Python between layers).
 
-    def __init__(self, *layers):
+    Args:
+        *layers: sinabs_swift layers (Linear, neuron layers), applied in order.
+    """
+
+    def __init__(self, *layers: Any) -> None:
         self._layers = list(layers)
         self._model = _native.Model()
         for layer in layers:
             self._model.append(layer.native)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._layers)
 
     def __getitem__(self, index):
         return self._layers[index]
 
-    def forward(self, input_data):
+    def forward(self, input_data: ArrayLike) -> Tensor:
+        """The output of the last layer for `input_data`."""
         return self._model.forward(input_data)
 
     __call__ = forward
 
-    def reset_states(self):
+    def reset_states(self) -> None:
+        """Zeroes the states of every neuron layer."""
         self._model.reset_states()
 
     def __getstate__(self):
@@ -497,3 +526,8 @@ class Sequential:
 
     def __setstate__(self, saved):
         self.__init__(*saved["layers"])
+
+
+_docs.document(globals(), "a sinabs_swift.Tensor with the input's shape: spikes per step "
+               "(ExpLeak: v_mem); ``np.asarray`` and ``torch.from_dlpack`` view it without "
+               "copying.", _docs.SUMMARIES)

@@ -55,6 +55,8 @@ Differences from sinabs (on purpose)
   ``min_v_mem`` are fixed at construction.
 """
 
+from typing import Optional, Sequence, Union
+
 import torch
 import torch.nn as nn
 
@@ -65,6 +67,10 @@ from .torch_base import NeuronModule, SqueezeBase
 from .torch_layers import *  # noqa: F401,F403  (the non-neuron modules of sinabs.layers)
 from .torch_layers import __all__ as _other_layers
 from .torch_native import NativeNeuron, activation_options, scalar, time_constant
+from .activation import ResetFn, SpikeFn, SurrogateFn
+
+FloatLike = Union[float, torch.Tensor]
+ShapeLike = Optional[Sequence[int]]
 
 __all__ = [
     "IAF", "IAFSqueeze", "IAFRecurrent", "LIF", "LIFSqueeze", "LIFRecurrent",
@@ -96,10 +102,13 @@ class LIF(NeuronModule):
 
     _model = "LIF"
 
-    def __init__(self, tau_mem, tau_syn=None, spike_threshold=torch.tensor(1.0),
-                 spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
-                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, train_alphas=False,
-                 shape=None, norm_input=True, record_states=False):
+    def __init__(self, tau_mem: FloatLike, tau_syn: Optional[FloatLike] = None,
+                 spike_threshold: FloatLike = torch.tensor(1.0),
+                 spike_fn: SpikeFn = MultiSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None, train_alphas: bool = False,
+                 shape: ShapeLike = None, norm_input: bool = True,
+                 record_states: bool = False) -> None:
         super().__init__()
         self._init_lif(tau_mem, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
                        min_v_mem, train_alphas, shape, norm_input, record_states)
@@ -182,9 +191,11 @@ class IAF(LIF):
 
     _model = "IAF"
 
-    def __init__(self, spike_threshold=torch.tensor(1.0), spike_fn=MultiSpike,
-                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
-                 tau_syn=None, min_v_mem=None, shape=None, record_states=False):
+    def __init__(self, spike_threshold: FloatLike = torch.tensor(1.0),
+                 spike_fn: SpikeFn = MultiSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 tau_syn: Optional[FloatLike] = None, min_v_mem: Optional[float] = None,
+                 shape: ShapeLike = None, record_states: bool = False) -> None:
         NeuronModule.__init__(self)
         self._init_lif(None, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
                        min_v_mem, False, shape, False, record_states)
@@ -206,8 +217,9 @@ class ExpLeak(LIF):
 
     _model = "ExpLeak"
 
-    def __init__(self, tau_mem, shape=None, train_alphas=False, min_v_mem=None,
-                 norm_input=False, record_states=False):
+    def __init__(self, tau_mem: FloatLike, shape: ShapeLike = None, train_alphas: bool = False,
+                 min_v_mem: Optional[float] = None, norm_input: bool = False,
+                 record_states: bool = False) -> None:
         NeuronModule.__init__(self)
         self._init_lif(tau_mem, None, None, None, None, None, min_v_mem, train_alphas, shape,
                        norm_input, record_states)
@@ -233,11 +245,14 @@ class ALIF(NeuronModule):
     _model = "ALIF"
     _resamples_batch = False  # sinabs' ALIF starts from zeros
 
-    def __init__(self, tau_mem, tau_adapt, tau_syn=None, adapt_scale=1.8,
-                 spike_threshold=torch.tensor(1.0), spike_fn=SingleSpike,
-                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
-                 min_v_mem=None, shape=None, train_alphas=False, norm_input=True,
-                 record_states=False):
+    def __init__(self, tau_mem: FloatLike, tau_adapt: FloatLike,
+                 tau_syn: Optional[FloatLike] = None,
+                 adapt_scale: FloatLike = 1.8, spike_threshold: FloatLike = torch.tensor(1.0),
+                 spike_fn: SpikeFn = SingleSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None, shape: ShapeLike = None,
+                 train_alphas: bool = False, norm_input: bool = True,
+                 record_states: bool = False) -> None:
         super().__init__()
         self._init_alif(tau_mem, tau_adapt, tau_syn, adapt_scale, spike_threshold, spike_fn,
                         reset_fn, surrogate_grad_fn, min_v_mem, shape, train_alphas, norm_input,
@@ -360,7 +375,8 @@ class _Squeeze(SqueezeBase):
 class IAFSqueeze(_Squeeze, IAF):
     """IAF on (Batch*Time, ...) input (sinabs.layers.IAFSqueeze)."""
 
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze_init(batch_size, num_timesteps)
         IAF.__init__(self, **kwargs)
 
@@ -368,7 +384,8 @@ class IAFSqueeze(_Squeeze, IAF):
 class LIFSqueeze(_Squeeze, LIF):
     """LIF on (Batch*Time, ...) input (sinabs.layers.LIFSqueeze)."""
 
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze_init(batch_size, num_timesteps)
         LIF.__init__(self, **kwargs)
 
@@ -376,7 +393,8 @@ class LIFSqueeze(_Squeeze, LIF):
 class ExpLeakSqueeze(_Squeeze, ExpLeak):
     """ExpLeak on (Batch*Time, ...) input (sinabs.layers.ExpLeakSqueeze)."""
 
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze_init(batch_size, num_timesteps)
         ExpLeak.__init__(self, **kwargs)
 
@@ -384,7 +402,8 @@ class ExpLeakSqueeze(_Squeeze, ExpLeak):
 class ALIFSqueeze(_Squeeze, ALIF):
     """ALIF on (Batch*Time, ...) input (sinabs.layers.ALIFSqueeze)."""
 
-    def __init__(self, batch_size=None, num_timesteps=None, **kwargs):
+    def __init__(self, batch_size: Optional[int] = None, num_timesteps: Optional[int] = None,
+                 **kwargs) -> None:
         self._squeeze_init(batch_size, num_timesteps)
         ALIF.__init__(self, **kwargs)
 
@@ -444,9 +463,11 @@ class _Recurrent:
 class IAFRecurrent(_Recurrent, IAF):
     """IAF with recurrent connections (sinabs.layers.IAFRecurrent)."""
 
-    def __init__(self, rec_connect, spike_threshold=torch.tensor(1.0), spike_fn=MultiSpike,
-                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
-                 tau_syn=None, min_v_mem=None, shape=None, record_states=False):
+    def __init__(self, rec_connect: nn.Module, spike_threshold: FloatLike = torch.tensor(1.0),
+                 spike_fn: SpikeFn = MultiSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 tau_syn: Optional[FloatLike] = None, min_v_mem: Optional[float] = None,
+                 shape: ShapeLike = None, record_states: bool = False) -> None:
         self._recurrent_init(rec_connect)
         self._init_lif(None, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
                        min_v_mem, False, shape, False, record_states)
@@ -455,10 +476,14 @@ class IAFRecurrent(_Recurrent, IAF):
 class LIFRecurrent(_Recurrent, LIF):
     """LIF with recurrent connections (sinabs.layers.LIFRecurrent)."""
 
-    def __init__(self, tau_mem, rec_connect, tau_syn=None, spike_threshold=torch.tensor(1.0),
-                 spike_fn=MultiSpike, reset_fn=MembraneSubtract(),
-                 surrogate_grad_fn=SingleExponential(), min_v_mem=None, train_alphas=False,
-                 shape=None, norm_input=True, record_states=False):
+    def __init__(self, tau_mem: FloatLike, rec_connect: nn.Module,
+                 tau_syn: Optional[FloatLike] = None,
+                 spike_threshold: FloatLike = torch.tensor(1.0),
+                 spike_fn: SpikeFn = MultiSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None, train_alphas: bool = False,
+                 shape: ShapeLike = None, norm_input: bool = True,
+                 record_states: bool = False) -> None:
         self._recurrent_init(rec_connect)
         self._init_lif(tau_mem, tau_syn, spike_threshold, spike_fn, reset_fn, surrogate_grad_fn,
                        min_v_mem, train_alphas, shape, norm_input, record_states)
@@ -467,11 +492,14 @@ class LIFRecurrent(_Recurrent, LIF):
 class ALIFRecurrent(_Recurrent, ALIF):
     """ALIF with recurrent connections (sinabs.layers.ALIFRecurrent)."""
 
-    def __init__(self, tau_mem, tau_adapt, rec_connect, tau_syn=None, adapt_scale=1.8,
-                 spike_threshold=torch.tensor(1.0), spike_fn=SingleSpike,
-                 reset_fn=MembraneSubtract(), surrogate_grad_fn=SingleExponential(),
-                 min_v_mem=None, shape=None, train_alphas=False, norm_input=True,
-                 record_states=False):
+    def __init__(self, tau_mem: FloatLike, tau_adapt: FloatLike, rec_connect: nn.Module,
+                 tau_syn: Optional[FloatLike] = None, adapt_scale: FloatLike = 1.8,
+                 spike_threshold: FloatLike = torch.tensor(1.0),
+                 spike_fn: SpikeFn = SingleSpike, reset_fn: ResetFn = MembraneSubtract(),
+                 surrogate_grad_fn: SurrogateFn = SingleExponential(),
+                 min_v_mem: Optional[float] = None, shape: ShapeLike = None,
+                 train_alphas: bool = False, norm_input: bool = True,
+                 record_states: bool = False) -> None:
         self._recurrent_init(rec_connect)
         self._init_alif(tau_mem, tau_adapt, tau_syn, adapt_scale, spike_threshold, spike_fn,
                         reset_fn, surrogate_grad_fn, min_v_mem, shape, train_alphas, norm_input,
@@ -489,13 +517,22 @@ def _stateful_modules(model):
             or any(base.__name__ == "StatefulLayer" for base in type(m).__mro__)]
 
 
-def reset_states(model):
+def reset_states(model: nn.Module) -> None:
     """Resets the states of every neuron layer in `model` (ours and sinabs')."""
     for module in _stateful_modules(model):
         module.reset_states()
 
 
-def zero_grad(model):
+def zero_grad(model: nn.Module) -> None:
     """Zeroes the gradients of every neuron layer in `model` (ours and sinabs')."""
     for module in _stateful_modules(model):
         module.zero_grad()
+
+
+# The model documentation (equations, arguments, defaults) is shared with
+# sinabs_swift.layers: one text for the same dynamics.
+from . import _docs  # noqa: E402
+
+_docs.document(globals(), "a torch.Tensor of spikes (ExpLeak: v_mem) with the input's shape; "
+               "its gradient flows through the fused BPTT kernels of libsinabs.",
+               _docs.SUMMARIES)

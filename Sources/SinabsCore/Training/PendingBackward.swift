@@ -1,0 +1,38 @@
+/// What a training forward keeps for the one backward that may follow it
+/// (torch frees its graph after one backward too).
+struct PendingBackward<Value> {
+    private var value: Value?
+
+    /// Keeps `newValue` when training; an inference forward leaves the last
+    /// training forward's record in place, as the neuron layers do.
+    mutating func record(_ newValue: @autoclosure () -> Value, training: Bool) {
+        if training { value = newValue() }
+    }
+
+    /// The record, or `.state` when there is none to go back through.
+    func get() throws -> Value {
+        guard let value else {
+            throw SinabsError(.state, "backward needs a forward with training on since the last backward")
+        }
+        return value
+    }
+
+    /// Forgets the record once backward has used it.
+    mutating func clear() { value = nil }
+}
+
+/// Gradient accumulators by parameter name, created as zeros on first use.
+final class GradientAccumulators {
+    private var gradients: [String: Tensor] = [:]
+
+    func accumulator(_ name: String, shape: [Int]) throws -> Tensor {
+        if let grad = gradients[name] { return grad }
+        let grad = try Tensor(zeros: shape)
+        gradients[name] = grad
+        return grad
+    }
+
+    func zero() {
+        for grad in gradients.values { grad.fill(0) }
+    }
+}
