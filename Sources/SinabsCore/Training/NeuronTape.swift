@@ -80,6 +80,8 @@ final class NeuronTape {
 /// their backward. Its memory goes when the handle is freed; backward hands
 /// the buffers back to the layer for reuse and leaves the handle empty.
 public final class NeuronTapeHandle {
+    /// The layer whose forward recorded the tape (kept alive by the handle);
+    /// backward adds to its parameter gradients.
     public let layer: NeuronLayer
     var tape: NeuronTape?
 
