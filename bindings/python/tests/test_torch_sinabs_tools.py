@@ -158,7 +158,7 @@ def test_every_sinabs_layer_and_activation_is_offered_with_its_signature():
             expected = obj.apply(x)
             torch.manual_seed(0)
             assert torch.equal(ours.apply(x), expected), name
-        elif not issubclass(obj, torch.autograd.Function):  # spike fns: descriptions here
+        elif not issubclass(obj, torch.autograd.Function):
             theirs = inspect.signature(obj.__init__).parameters
             assert list(inspect.signature(ours.__init__).parameters) == list(theirs), name
 
@@ -175,3 +175,47 @@ def test_sinabs_stays_optional():
             "assert out.sum() == 6 and copy.deepcopy(layer).v_mem.shape == (1, 3)\n"
             "assert ss.SumPool2d(2)(torch.ones(1, 1, 4, 4)).sum() == 16\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+SURROGATES = ["SingleExponential", "Heaviside", "Gaussian", "MultiGaussian", "PeriodicExponential"]
+
+
+@pytest.mark.parametrize("spike", ["MultiSpike", "SingleSpike", "MaxSpike"])
+@pytest.mark.parametrize("surrogate", SURROGATES)
+def test_activation_functions_compute_like_sinabs(spike, surrogate):
+    """Custom sinabs code calls the activation functions directly."""
+    torch.manual_seed(0)
+    v = torch.randn(50) * 3
+    upstream = torch.randn(50)
+    results = []
+    for module in (sa, ss.activation):
+        leaf = v.clone().requires_grad_(True)
+        grad_fn = getattr(module, surrogate)()
+        fn = getattr(module, spike)
+        fn = fn(2) if spike == "MaxSpike" else fn
+        spikes = fn.apply(leaf, 0.7, grad_fn)
+        (spikes * upstream).sum().backward()
+        results.append((spikes, leaf.grad, grad_fn(v, 0.7)))
+    for ours, reference, what in zip(results[1], results[0], ("spikes", "grad", "surrogate")):
+        assert_close(ours, reference, f"{spike}/{surrogate} {what}")
+
+
+def test_reset_functions_compute_like_sinabs():
+    spikes = torch.tensor([0.0, 1.0, 2.0])
+    state = {"v_mem": torch.tensor([0.5, 1.2, 2.5])}
+    for reset in (lambda m: m.MembraneSubtract(), lambda m: m.MembraneSubtract(0.3),
+                  lambda m: m.MembraneReset()):
+        ours, theirs = reset(ss.activation)(spikes, state, 1.0), reset(sa)(spikes, state, 1.0)
+        assert torch.equal(ours["v_mem"], theirs["v_mem"])
+    # MembraneReset(reset_value): only spiking neurons (libsinabs' documented difference).
+    assert ss.activation.MembraneReset(0.25)(spikes, state, 1.0)["v_mem"].tolist() == [0.5, 0.25, 0.25]
+
+
+def test_our_activation_objects_configure_the_neuron_layers():
+    x = torch.rand(2, 6, 4) * 3
+    outputs = []
+    for module in (sa, ss.activation):
+        layer = ss.LIF(tau_mem=5.0, spike_fn=module.MaxSpike(2), reset_fn=module.MembraneSubtract(0.5),
+                       surrogate_grad_fn=module.Gaussian(sigma=0.3))
+        outputs.append(layer(x))
+    assert torch.equal(outputs[0], outputs[1])
