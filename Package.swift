@@ -43,7 +43,11 @@ let package = Package(
         ),
         .testTarget(name: "SinabsCoreTests", dependencies: ["SinabsCore"]),
         // examples/swift: SinabsCore used natively (make examples runs it).
-        .executableTarget(name: "sinabs-swift-example", dependencies: ["SinabsCore"], path: "examples/swift"),
+        .executableTarget(name: "sinabs-swift-example", dependencies: ["SinabsCore"], path: "examples/swift",
+                          exclude: ["TrainDigits"]),
+        // examples/swift/TrainDigits: trains an SNN on digits (make example-swift-digits).
+        .executableTarget(name: "sinabs-swift-train-digits", dependencies: ["SinabsCore"],
+                          path: "examples/swift/TrainDigits"),
     ],
     swiftLanguageModes: [.v5]
 )

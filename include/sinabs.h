@@ -8,7 +8,8 @@
  * Conventions
  * - Every name starts with `sinabs_` (functions, types) or `SINABS_` (macros,
  *   enum values); functions are named `sinabs_<object>_<verb>`.
- * - Objects are opaque handles: `sinabs_tensor`, `sinabs_layer`, `sinabs_model`.
+ * - Objects are opaque handles: `sinabs_tensor`, `sinabs_layer`, `sinabs_model`,
+ *   `sinabs_optimizer`.
  * - Fallible functions return `sinabs_status`: SINABS_OK (0) or a negative
  *   code naming the class of failure. On failure `sinabs_last_error()` tells
  *   why, and no out-parameter is written except that `*out` handles are set to
@@ -27,6 +28,8 @@
  *   another thread reads it is the caller's race.
  * - A layer or model must not be used from two threads at once (forward and
  *   backward mutate its state); distinct layers may run concurrently.
+ * - An optimizer must not be used from two threads at once, nor while its
+ *   model runs in another thread.
  * - The library parallelises large calls internally; see
  *   `sinabs_set_num_threads`.
  */
@@ -388,6 +391,174 @@ sinabs_status sinabs_layer_set_parameter(sinabs_layer *layer, const char *name,
 sinabs_status sinabs_linear_layer_create(sinabs_layer **out, int64_t in_features,
                                          int64_t out_features, int32_t bias);
 
+/** A new layer of any kind a model file can hold, from its class name and
+ *  its constructor arguments as a JSON object, as sinabs/torch spell them:
+ *  kind "Conv2d" with {"in_channels": 2, "out_channels": 8, "kernel_size": 3,
+ *  "padding": 1}, "IAFSqueeze" with {"num_timesteps": 20}, "Linear",
+ *  "SumPool2d", "Flatten", ... (see the kinds in the model-file section).
+ *  Numbers without a decimal point are ints; null is Python's None; missing
+ *  arguments take sinabs' defaults. Parameters start as the kind's own
+ *  initialisation. The caller owns `*out` (sinabs_layer_free).
+ *  Errors: INVALID_ARGUMENT (NULL, unknown kind, bad JSON, unknown, mistyped,
+ *  non-finite or out-of-range argument). */
+sinabs_status sinabs_layer_create_described(sinabs_layer **out, const char *kind,
+                                            const char *arguments_json);
+
+/* ------------------------------------------------------------------------ */
+/* Convolution, pooling and shape layers                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Each has torch's / sinabs' semantics and constructor arguments and is a
+ * sinabs_layer driven by the generic sinabs_layer_* verbs (forward,
+ * forward_into, parameters, set_training, backward, get_grad, zero_grad).
+ * Image layers take (N, C, H, W) or unbatched (C, H, W) inputs. Shape layers
+ * keep only the input shape for backward; Conv2d, the pools' and ReLU keep
+ * the input by reference (do not write into it between forward and
+ * backward); MaxPool2d keeps one int32 per output; Dropout its mask.
+ * Every create validates its arguments: INVALID_ARGUMENT, nothing created. */
+
+/** Construction options of a Conv2d layer (torch.nn.Conv2d, zero padding).
+ *  Start from `sinabs_conv2d_options_init`; the library reads only the first
+ *  `struct_size` bytes, and fields are only ever added at the end. */
+typedef struct sinabs_conv2d_options {
+  uint32_t struct_size;   /**< sizeof(sinabs_conv2d_options), set by init */
+  int32_t bias;           /**< 0/1, default 1 */
+  int64_t in_channels;    /**< >= 1, divisible by groups */
+  int64_t out_channels;   /**< >= 1, divisible by groups */
+  int64_t kernel_h, kernel_w;     /**< >= 1 */
+  int64_t stride_h, stride_w;     /**< >= 1, default 1 */
+  int64_t padding_h, padding_w;   /**< >= 0, default 0 (zeros) */
+  int64_t dilation_h, dilation_w; /**< >= 1, default 1 */
+  int64_t groups;         /**< >= 1, default 1 */
+  uint64_t seed;          /**< init of weight and bias, uniform in
+                               +-1/sqrt(in_channels/groups*kh*kw) as torch;
+                               0 = drawn from the system */
+} sinabs_conv2d_options;
+
+/** Fills `*options` with torch's defaults for a Conv2d of these channels and
+ *  kernel. Errors: INVALID_ARGUMENT (NULL). Values are checked by create. */
+sinabs_status sinabs_conv2d_options_init(sinabs_conv2d_options *options, int64_t in_channels,
+                                         int64_t out_channels, int64_t kernel_h, int64_t kernel_w);
+
+/** A new Conv2d layer: parameters "weight" (out_channels, in_channels/groups,
+ *  kernel_h, kernel_w) and with bias "bias" (out_channels). Forward picks per
+ *  call between a dense kernel (im2col + OpenBLAS) and an event-driven one
+ *  (each non-zero input scatters its weights) by the input's density: below
+ *  30% non-zero (the measured crossover) event-driven. Both give the same
+ *  result up to float summation order (1e-5 relative); backward uses the
+ *  dense kernel. Errors: INVALID_ARGUMENT (NULL, struct_size too small,
+ *  sizes out of range, groups not dividing the channels). Caller owns
+ *  `*out` (sinabs_layer_free).
+ *  Forward errors: SHAPE (rank not 3 or 4, channels differ, kernel larger
+ *  than the padded input). */
+sinabs_status sinabs_conv2d_layer_create(sinabs_layer **out, const sinabs_conv2d_options *options);
+
+/** Conv2d forward kernels, for sinabs_conv2d_layer_set_kernel. */
+#define SINABS_CONV_KERNEL_AUTO 0   /**< by input density (default) */
+#define SINABS_CONV_KERNEL_DENSE 1  /**< im2col + GEMM */
+#define SINABS_CONV_KERNEL_SPARSE 2 /**< event-driven scatter */
+
+/** Forces a Conv2d's or Linear's forward kernel (benchmarks, tests) or
+ *  restores AUTO. Linear (AUTO) scatters only below 1% input density and
+ *  with >= 64 outputs (measured: BLAS wins above).
+ *  Errors: INVALID_ARGUMENT (not a Conv2d or Linear layer, unknown kernel). */
+sinabs_status sinabs_conv2d_layer_set_kernel(sinabs_layer *layer, int32_t kernel);
+
+/** Construction options of the pooling layers. Start from
+ *  `sinabs_pool2d_options_init`; read up to `struct_size` like the others.
+ *  Fields a pool does not have must keep their defaults. */
+typedef struct sinabs_pool2d_options {
+  uint32_t struct_size;   /**< sizeof(sinabs_pool2d_options), set by init */
+  int32_t ceil_mode;      /**< 0/1, default 0 */
+  int64_t kernel_h, kernel_w;     /**< >= 1 */
+  int64_t stride_h, stride_w;     /**< >= 1, default the kernel size */
+  int64_t padding_h, padding_w;   /**< 0..kernel/2, default 0 (Avg, Max) */
+  int64_t dilation_h, dilation_w; /**< >= 1, default 1 (Max only) */
+  int32_t count_include_pad;      /**< 0/1, default 1 (Avg only) */
+  int64_t divisor_override;       /**< 0 = none, else >= 1 (Avg only) */
+} sinabs_pool2d_options;
+
+/** Fills `*options` with torch's defaults for a kernel_h x kernel_w pool.
+ *  Errors: INVALID_ARGUMENT (NULL). */
+sinabs_status sinabs_pool2d_options_init(sinabs_pool2d_options *options, int64_t kernel_h,
+                                         int64_t kernel_w);
+
+/** torch.nn.AvgPool2d. Caller owns `*out`. Errors: INVALID_ARGUMENT. */
+sinabs_status sinabs_avg_pool2d_layer_create(sinabs_layer **out, const sinabs_pool2d_options *options);
+
+/** sinabs.layers.SumPool2d (LPPool2d with p = 1: window sums, no padding;
+ *  windows summing to exactly 0 pass no gradient, as in torch). Caller owns
+ *  `*out`. Errors: INVALID_ARGUMENT (also padding, dilation, count_include_pad
+ *  or divisor_override changed from their defaults). */
+sinabs_status sinabs_sum_pool2d_layer_create(sinabs_layer **out, const sinabs_pool2d_options *options);
+
+/** torch.nn.MaxPool2d (padding reads -inf; NaN wins; backward sends the
+ *  gradient to each window's maximum). Caller owns `*out`.
+ *  Errors: INVALID_ARGUMENT. */
+sinabs_status sinabs_max_pool2d_layer_create(sinabs_layer **out, const sinabs_pool2d_options *options);
+
+/** torch.nn.Flatten(start_dim, end_dim): negative dims count from the end.
+ *  Forward with sinabs_layer_forward returns a view sharing the input's
+ *  memory (as torch does). Errors: INVALID_ARGUMENT (|dim| > 8); forward:
+ *  SHAPE when the dims do not fit the input's rank or start > end. */
+sinabs_status sinabs_flatten_layer_create(sinabs_layer **out, int32_t start_dim, int32_t end_dim);
+
+/** sinabs.layers.FlattenTime: (Batch, Time, ...) -> (Batch*Time, ...), a view. */
+sinabs_status sinabs_flatten_time_layer_create(sinabs_layer **out);
+
+/** sinabs.layers.UnflattenTime: (Batch*Time, ...) -> (batch_size, Time, ...),
+ *  a view. Errors: INVALID_ARGUMENT (batch_size < 1); forward: SHAPE when
+ *  batch_size does not divide the first dimension. */
+sinabs_status sinabs_unflatten_time_layer_create(sinabs_layer **out, int64_t batch_size);
+
+/** torch.nn.ZeroPad2d((left, right, top, bottom)) of the last two dims of a
+ *  rank >= 2 input; negative amounts crop, as in torch. */
+sinabs_status sinabs_zero_pad2d_layer_create(sinabs_layer **out, int64_t left, int64_t right,
+                                             int64_t top, int64_t bottom);
+
+/** sinabs.layers.Cropping2dLayer(((top, bottom), (left, right))) of an
+ *  (N, C, H, W) input; amounts >= 0. Forward: SHAPE when they exceed the input. */
+sinabs_status sinabs_cropping2d_layer_create(sinabs_layer **out, int64_t top, int64_t bottom,
+                                             int64_t left, int64_t right);
+
+/** sinabs.layers.ChannelShift(channel_shift, channel_axis): channel_shift
+ *  zero channels in front of axis `channel_axis` (< 0, from the end);
+ *  negative shifts drop channels. */
+sinabs_status sinabs_channel_shift_layer_create(sinabs_layer **out, int64_t channel_shift,
+                                                int32_t channel_axis);
+
+/** torch.nn.ReLU. */
+sinabs_status sinabs_relu_layer_create(sinabs_layer **out);
+
+/** torch.nn.Dropout(p): with training on, each element is zeroed with
+ *  probability p and the rest scaled by 1/(1-p), from a generator seeded by
+ *  `seed` (reproducible); with training off, the identity.
+ *  Errors: INVALID_ARGUMENT (p NaN or outside [0, 1]). */
+sinabs_status sinabs_dropout_layer_create(sinabs_layer **out, float p, uint64_t seed);
+
+/** sinabs.layers.Repeat(module): runs `module` on (Batch*Time, ...) and
+ *  returns (Batch, Time, ...). The new layer holds its own reference to
+ *  `module` (the caller may free its handle); parameters, states and
+ *  gradients are the module's, named "module.<name>". */
+sinabs_status sinabs_repeat_layer_create(sinabs_layer **out, sinabs_layer *module);
+
+/** sinabs.layers.Merge: a + b, each zero-padded at the end of every
+ *  dimension to the larger size (same rank required). It takes two inputs:
+ *  use sinabs_layer_forward_pair and sinabs_layer_backward_pair;
+ *  sinabs_layer_forward refuses it with INVALID_ARGUMENT. */
+sinabs_status sinabs_merge_layer_create(sinabs_layer **out);
+
+/** Forward of a two-input layer (Merge): a new output tensor, caller owns
+ *  `*out`. Errors: INVALID_ARGUMENT (NULL, not a two-input layer), SHAPE. */
+sinabs_status sinabs_layer_forward_pair(sinabs_tensor **out, sinabs_layer *layer,
+                                        const sinabs_tensor *a, const sinabs_tensor *b);
+
+/** Backward of a two-input layer through its last training forward: the
+ *  gradients w.r.t. `a` and `b` in new tensors (caller owns both; both NULL
+ *  on failure). Errors: as sinabs_layer_backward. */
+sinabs_status sinabs_layer_backward_pair(sinabs_tensor **out_grad_a, sinabs_tensor **out_grad_b,
+                                         sinabs_layer *layer, const sinabs_tensor *grad_output);
+
 /* ------------------------------------------------------------------------ */
 /* Models: a sequence of layers                                             */
 /* ------------------------------------------------------------------------ */
@@ -414,12 +585,189 @@ sinabs_status sinabs_model_get_layer(sinabs_layer **out, const sinabs_model *mod
                                      int32_t index);
 
 /** Runs the layers in order; a new output tensor, caller owns `*out`. On a
- *  failing layer the error names its index. */
+ *  failing layer the error names its index. Every layer's output shape is
+ *  checked first (sinabs_model_build), so an input of the wrong shape fails
+ *  with SHAPE before any layer's state changes. */
 sinabs_status sinabs_model_forward(sinabs_tensor **out, sinabs_model *model,
                                    const sinabs_tensor *input);
 
 /** Resets every neuron layer's states to zero. */
 sinabs_status sinabs_model_reset_states(sinabs_model *model);
+
+/** Sets training mode on the model and on every layer in it (layers
+ *  appended later take the model's mode): each forward then keeps what
+ *  sinabs_model_backward needs. */
+sinabs_status sinabs_model_set_training(sinabs_model *model, int32_t training);
+
+/** Checks the model for inputs of `shape` without running it: each layer's
+ *  output shape in turn (recorded for sinabs_model_summary). Every forward
+ *  does the same check first, so a wrong input fails before any layer's state
+ *  changes. Errors: SHAPE naming the first layer (index and kind) that does
+ *  not accept its input; INVALID_ARGUMENT (NULL, rank out of range). */
+sinabs_status sinabs_model_build(sinabs_model *model, const int64_t *shape, int32_t rank);
+
+/** Backward through the last training forward of the model, layer by layer in
+ *  reverse: `grad_output` has the shape of that forward's output. Writes the
+ *  gradient w.r.t. the model's input into a new tensor `*out_grad_input`
+ *  (caller owns) and adds every parameter gradient to its accumulator.
+ *  Errors: STATE (no training forward since the last backward), SHAPE,
+ *  INVALID_ARGUMENT; the failing layer's index is in the message. */
+sinabs_status sinabs_model_backward(sinabs_tensor **out_grad_input, sinabs_model *model,
+                                    const sinabs_tensor *grad_output);
+
+/** The number of parameters of all layers (torch's named_parameters(): the
+ *  fixed ones such as spike_threshold too). */
+sinabs_status sinabs_model_parameter_count(int32_t *out_count, const sinabs_model *model);
+
+/** The name of parameter `index`: "<layer index>.<parameter name>" as torch
+ *  names it ("0.weight", "1.tau_mem"). Borrowed: the library keeps each
+ *  distinct name for the life of the process. Errors: INVALID_ARGUMENT (index
+ *  out of range). */
+sinabs_status sinabs_model_parameter_name(const char **out_name, const sinabs_model *model,
+                                          int32_t index);
+
+/** A new tensor sharing the storage of parameter `name` ("0.weight"): writes
+ *  through it change the layer. Caller owns `*out`. Errors: NOT_FOUND. */
+sinabs_status sinabs_model_get_parameter(sinabs_tensor **out, const sinabs_model *model,
+                                         const char *name);
+
+/** A new tensor sharing the gradient accumulator of trainable parameter
+ *  `name` (unlike sinabs_layer_get_grad, not a copy): backward adds to it,
+ *  zero_grad zeroes it, writes through it change what the optimizer sees.
+ *  Caller owns `*out`. Errors: NOT_FOUND (no such parameter, or a fixed one
+ *  such as spike_threshold). */
+sinabs_status sinabs_model_get_grad(sinabs_tensor **out, const sinabs_model *model,
+                                    const char *name);
+
+/** Sets every gradient accumulator of every layer to zero. */
+sinabs_status sinabs_model_zero_grad(sinabs_model *model);
+
+/** torch.nn.utils.clip_grad_norm_ (2-norm): when the global norm of all
+ *  gradients exceeds `max_norm`, scales them in place by
+ *  max_norm / (norm + 1e-6). Writes the norm before clipping to
+ *  `*out_total_norm`. Errors: INVALID_ARGUMENT (NaN, infinite or negative
+ *  max_norm). */
+sinabs_status sinabs_model_clip_grad_norm(float *out_total_norm, sinabs_model *model,
+                                          float max_norm);
+
+/** A readable table of the model: one row per layer with its index, kind,
+ *  output shape (after sinabs_model_build or a forward), parameter count and,
+ *  after a forward, the firing rate of each spiking layer. Like snprintf:
+ *  writes at most `capacity` bytes including the terminating NUL into
+ *  `out_text` (which may be NULL when capacity is 0) and the full length
+ *  without the NUL into `*out_length`; call with capacity 0 to size a buffer. */
+sinabs_status sinabs_model_summary(char *out_text, size_t capacity, size_t *out_length,
+                                   const sinabs_model *model);
+
+/** Writes the model to `path` as one safetensors file: every parameter as a
+ *  float32 tensor by its torch name ("0.weight"), with `include_states`
+ *  non-zero also the states that exist ("1.v_mem"), and the architecture
+ *  (each layer's kind and constructor arguments) as JSON in the metadata
+ *  under "sinabs.architecture". Loadable by the `safetensors` Python package
+ *  and torch (safetensors.torch.load_file). The file is written to
+ *  "<path>.tmp" and renamed, so an existing file is replaced whole or not at
+ *  all. Errors: INVALID_ARGUMENT (a layer that cannot describe itself, the
+ *  file cannot be written). */
+sinabs_status sinabs_model_save(const sinabs_model *model, const char *path,
+                                int32_t include_states);
+
+/** Replaces the model's layers by those of the file at `path` (written by
+ *  sinabs_model_save from any language), with their parameters and any saved
+ *  states. On any failure the model is left exactly as it was. Layer handles
+ *  obtained earlier with sinabs_model_get_layer keep the old layers.
+ *  Errors: NOT_FOUND (cannot open), INVALID_ARGUMENT (truncated or not a
+ *  model file, bad JSON, unknown layer kind, bad or non-finite arguments,
+ *  missing or extra tensors, invalid values), SHAPE (a tensor of the wrong
+ *  shape); the message names the layer or tensor. */
+sinabs_status sinabs_model_load(sinabs_model *model, const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* Losses and optimizers                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** A loss on a model's output. */
+typedef int32_t sinabs_loss;
+/** mean((output - target)^2) over all elements (torch's mse_loss); the target
+ *  has the output's shape. */
+#define SINABS_LOSS_MSE 0
+/** torch's cross_entropy (mean over the batch) of the output summed over
+ *  time. The output is (Batch, Time, classes...) or squeezed (Batch*Time, C);
+ *  the target is a vector of Batch class indices stored as floats. */
+#define SINABS_LOSS_CROSS_ENTROPY_SUM 1
+/** As SINABS_LOSS_CROSS_ENTROPY_SUM over the output averaged over time. */
+#define SINABS_LOSS_CROSS_ENTROPY_MEAN 2
+
+/** Evaluates `loss` on `output` against `target`: the value in `*out_loss`
+ *  and, when `out_grad` is not NULL, the gradient w.r.t. `output` in a new
+ *  tensor (caller owns). Errors: SHAPE (target does not fit the output),
+ *  INVALID_ARGUMENT (labels that are not class indices, unknown loss). */
+sinabs_status sinabs_loss_compute(float *out_loss, sinabs_tensor **out_grad,
+                                  const sinabs_tensor *output, const sinabs_tensor *target,
+                                  sinabs_loss loss);
+
+typedef struct sinabs_optimizer sinabs_optimizer;
+
+typedef int32_t sinabs_optimizer_kind;
+#define SINABS_OPTIMIZER_SGD 1
+#define SINABS_OPTIMIZER_ADAM 2
+
+/**
+ * Options of an optimizer, with torch.optim's meaning and defaults. Start from
+ * `sinabs_optimizer_options_init`; the library reads only the first
+ * `struct_size` bytes and new fields are only added at the end.
+ */
+typedef struct sinabs_optimizer_options {
+  uint32_t struct_size;  /**< sizeof(sinabs_optimizer_options), set by init */
+  int32_t kind;          /**< sinabs_optimizer_kind */
+  float lr;              /**< learning rate >= 0; default 1e-3 */
+  float momentum;        /**< SGD: >= 0, default 0 */
+  float dampening;       /**< SGD: default 0 */
+  float weight_decay;    /**< L2 penalty added to the gradient, >= 0; default 0 */
+  int32_t nesterov;      /**< SGD: 0/1 (needs momentum > 0 and dampening 0) */
+  float beta1;           /**< Adam: in [0, 1), default 0.9 */
+  float beta2;           /**< Adam: in [0, 1), default 0.999 */
+  float eps;             /**< Adam: >= 0, default 1e-8 */
+  float max_grad_norm;   /**< NaN (default): no clipping; else > 0: the global
+                              gradient norm is clipped to it before each update
+                              by sinabs_model_train_step */
+} sinabs_optimizer_options;
+
+/** Fills `*options` with torch's defaults for `kind`.
+ *  Errors: INVALID_ARGUMENT (NULL, unknown kind). */
+sinabs_status sinabs_optimizer_options_init(sinabs_optimizer_options *options, int32_t kind);
+
+/** A new optimizer over the trainable parameters of `model` (it keeps a
+ *  reference to the model). SGD: g = grad + weight_decay p; with momentum
+ *  buf = momentum buf + (1 - dampening) g (g at the first step), g = buf (or
+ *  g + momentum buf with nesterov); p -= lr g. Adam (torch.optim.Adam,
+ *  amsgrad off): with bias correction. Momentum and moments are kept per
+ *  parameter name. The caller owns `*out` (sinabs_optimizer_free).
+ *  Errors: INVALID_ARGUMENT (NULL, unknown kind, out-of-range or NaN option). */
+sinabs_status sinabs_optimizer_create(sinabs_optimizer **out, sinabs_model *model,
+                                      const sinabs_optimizer_options *options);
+
+/** Releases the caller's reference; NULL is a no-op. */
+void sinabs_optimizer_free(sinabs_optimizer *optimizer);
+
+/** One update of the model's parameters from their accumulated gradients
+ *  (no clipping: see sinabs_model_clip_grad_norm). */
+sinabs_status sinabs_optimizer_step(sinabs_optimizer *optimizer);
+
+/** Zeroes the gradients of the optimizer's model (sinabs_model_zero_grad). */
+sinabs_status sinabs_optimizer_zero_grad(sinabs_optimizer *optimizer);
+
+/** One training step of `model` with `optimizer` (created for this model):
+ *  zero the gradients, forward `input` in training mode, evaluate `loss`
+ *  against `target`, backward, clip to the optimizer's max_grad_norm if set,
+ *  update. Writes the loss (before the update) to `*out_loss`. States are not
+ *  reset: call sinabs_model_reset_states first when the samples are
+ *  independent. The model's training mode is restored afterwards. If a
+ *  failure happens before the update (bad shapes, bad labels), no parameter
+ *  changes. Errors: INVALID_ARGUMENT (an optimizer of another model, unknown
+ *  loss), SHAPE, STATE. */
+sinabs_status sinabs_model_train_step(float *out_loss, sinabs_model *model,
+                                      sinabs_optimizer *optimizer, const sinabs_tensor *input,
+                                      const sinabs_tensor *target, sinabs_loss loss);
 
 /* ------------------------------------------------------------------------ */
 /* Training: backpropagation through time                                   */

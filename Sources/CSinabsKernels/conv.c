@@ -83,6 +83,11 @@ static void col2im_range(void *context, int64_t begin, int64_t end) {
           float *grow = g + iy * W;
           const float *srow = src + oy * OW;
           const int64_t x0 = kx * s->dilation_w - s->pad_w;
+          if (s->stride_w == 1) {  // a contiguous run: clip it once, then vector adds
+            const int64_t first = x0 < 0 ? -x0 : 0, last = W - x0 < OW ? W - x0 : OW;
+            for (int64_t ox = first; ox < last; ox++) grow[x0 + ox] += srow[ox];
+            continue;
+          }
           for (int64_t ox = 0; ox < OW; ox++) {
             const int64_t ix = x0 + ox * s->stride_w;
             if (ix >= 0 && ix < W) grow[ix] += srow[ox];

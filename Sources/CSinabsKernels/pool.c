@@ -45,10 +45,48 @@ SNK_INLINE float window_sum(const float *x, int64_t W, avg_window w) {
   return sum;
 }
 
+// Every window inside the input, no padding: one divisor for all, and no
+// bounds per window (SumPool2d and AvgPool2d's common case).
+static int windows_inside(const snk_pool_shape *s) {
+  return s->pad_h == 0 && s->pad_w == 0 && (s->out_h - 1) * s->stride_h + s->kernel_h <= s->height &&
+         (s->out_w - 1) * s->stride_w + s->kernel_w <= s->width;
+}
+
+SNK_MULTIVERSION
+static void avg_forward_inside(const pool_job *job, int64_t begin, int64_t end) {
+  const snk_pool_shape *s = job->s;
+  const int64_t H = s->height, W = s->width, OH = s->out_h, OW = s->out_w;
+  const int64_t kh = s->kernel_h, kw = s->kernel_w, sh = s->stride_h, sw = s->stride_w;
+  const float divisor = (float)(job->divisor_override > 0 ? job->divisor_override : kh * kw);
+  const float scale = job->scale;
+  for (int64_t plane = begin; plane < end; plane++) {
+    const float *x = job->input + plane * H * W;
+    float *y = job->output + plane * OH * OW;
+    for (int64_t oy = 0; oy < OH; oy++) {
+      float *out = y + oy * OW;
+      for (int64_t ox = 0; ox < OW; ox++) out[ox] = 0.0f;
+      for (int64_t ky = 0; ky < kh; ky++) {
+        const float *row = x + (oy * sh + ky) * W;
+        for (int64_t ox = 0; ox < OW; ox++) {
+          const float *window = row + ox * sw;
+          float sum = out[ox];
+          for (int64_t kx = 0; kx < kw; kx++) sum += window[kx];
+          out[ox] = sum;
+        }
+      }
+      for (int64_t ox = 0; ox < OW; ox++) out[ox] = out[ox] / divisor * scale;
+    }
+  }
+}
+
 SNK_MULTIVERSION
 static void avg_forward_range(void *context, int64_t begin, int64_t end) {
   const pool_job *job = context;
   const snk_pool_shape *s = job->s;
+  if (windows_inside(s)) {
+    avg_forward_inside(job, begin, end);
+    return;
+  }
   const int64_t H = s->height, W = s->width, OH = s->out_h, OW = s->out_w;
   for (int64_t plane = begin; plane < end; plane++) {
     const float *x = job->input + plane * H * W;
@@ -63,10 +101,43 @@ static void avg_forward_range(void *context, int64_t begin, int64_t end) {
   }
 }
 
+// avg_backward_range for windows inside the input (windows_inside).
+SNK_MULTIVERSION
+static void avg_backward_inside(const pool_job *job, int64_t begin, int64_t end) {
+  const snk_pool_shape *s = job->s;
+  const int64_t H = s->height, W = s->width, OH = s->out_h, OW = s->out_w;
+  const int64_t kh = s->kernel_h, kw = s->kernel_w, sh = s->stride_h, sw = s->stride_w;
+  const float divisor = (float)(job->divisor_override > 0 ? job->divisor_override : kh * kw);
+  for (int64_t plane = begin; plane < end; plane++) {
+    const float *x = job->input + plane * H * W;
+    const float *dy = job->grad_output + plane * OH * OW;
+    float *dx = job->grad_input + plane * H * W;
+    for (int64_t oy = 0; oy < OH; oy++) {
+      for (int64_t ox = 0; ox < OW; ox++) {
+        const float *window = x + oy * sh * W + ox * sw;
+        if (job->zero_where_sum_zero) {
+          float sum = 0.0f;
+          for (int64_t ky = 0; ky < kh; ky++)
+            for (int64_t kx = 0; kx < kw; kx++) sum += window[ky * W + kx];
+          if (sum / divisor == 0.0f) continue;
+        }
+        const float g = dy[oy * OW + ox] * job->scale / divisor;
+        float *target = dx + oy * sh * W + ox * sw;
+        for (int64_t ky = 0; ky < kh; ky++)
+          for (int64_t kx = 0; kx < kw; kx++) target[ky * W + kx] += g;
+      }
+    }
+  }
+}
+
 SNK_MULTIVERSION
 static void avg_backward_range(void *context, int64_t begin, int64_t end) {
   const pool_job *job = context;
   const snk_pool_shape *s = job->s;
+  if (windows_inside(s)) {
+    avg_backward_inside(job, begin, end);
+    return;
+  }
   const int64_t H = s->height, W = s->width, OH = s->out_h, OW = s->out_w;
   for (int64_t plane = begin; plane < end; plane++) {
     const float *x = job->input + plane * H * W;

@@ -42,3 +42,20 @@ func neuronLayer(_ handle: OpaquePointer?) throws -> NeuronLayer {
 func model(_ handle: OpaquePointer?) throws -> ModelObject {
     try object(handle, as: ModelObject.self, kind: "model", "model")
 }
+
+/// The object behind a `sinabs_optimizer`: an optimizer bound to its model.
+final class OptimizerObject {
+    let model: Sequential
+    let optimizer: Optimizer
+    let maxGradientNorm: Float?
+
+    init(model: Sequential, optimizer: Optimizer, maxGradientNorm: Float?) {
+        self.model = model
+        self.optimizer = optimizer
+        self.maxGradientNorm = maxGradientNorm
+    }
+}
+
+func optimizer(_ handle: OpaquePointer?) throws -> OptimizerObject {
+    try object(handle, as: OptimizerObject.self, kind: "optimizer", "optimizer")
+}

@@ -50,3 +50,127 @@ public func sinabs_model_forward(_ out: UnsafeMutablePointer<OpaquePointer?>?, _
 public func sinabs_model_reset_states(_ handle: OpaquePointer?) -> sinabs_status {
     guarded { try model(handle).resetStates() }
 }
+
+@c @implementation
+public func sinabs_model_set_training(_ handle: OpaquePointer?, _ training: Int32) -> sinabs_status {
+    guarded { try model(handle).training = training != 0 }
+}
+
+@c @implementation
+public func sinabs_model_build(_ handle: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int32) -> sinabs_status {
+    guarded {
+        let model = try model(handle)
+        try model.build(inputShape: try readShape(shape, rank))
+    }
+}
+
+@c @implementation
+public func sinabs_model_backward(_ out_grad_input: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
+                                  _ grad_output: OpaquePointer?) -> sinabs_status {
+    guarded(out: out_grad_input) { out in
+        let model = try model(handle)
+        let gradOutput = try tensor(grad_output, "grad_output")
+        let gradInput = try model.backward(gradOutput)
+        // An empty model passes the caller's tensor through; the caller was promised a new one.
+        out.pointee = retainedHandle(gradInput === gradOutput ? try gradOutput.copy() : gradInput)
+    }
+}
+
+@c @implementation
+public func sinabs_model_parameter_count(_ out_count: UnsafeMutablePointer<Int32>?,
+                                         _ handle: OpaquePointer?) -> sinabs_status {
+    guarded {
+        let count = try model(handle).namedParameters().count
+        guard count <= Int(Int32.max) else { throw invalid("more than \(Int32.max) parameters") }
+        try write(Int32(count), to: out_count, "out_count")
+    }
+}
+
+@c @implementation
+public func sinabs_model_parameter_name(_ out_name: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                                        _ handle: OpaquePointer?, _ index: Int32) -> sinabs_status {
+    guarded {
+        let names = try model(handle).parameterNames
+        guard index >= 0, Int(index) < names.count else {
+            throw invalid("parameter index \(index) is outside 0..<\(names.count)")
+        }
+        try write(try internedName(names[Int(index)]), to: out_name, "out_name")
+    }
+}
+
+@c @implementation
+public func sinabs_model_get_parameter(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
+                                       _ name: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded(out: out) { out in
+        let model = try model(handle)
+        out.pointee = retainedHandle(try model.parameter(named: try readName(name)))
+    }
+}
+
+@c @implementation
+public func sinabs_model_get_grad(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
+                                  _ name: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded(out: out) { out in
+        let model = try model(handle)
+        out.pointee = retainedHandle(try model.gradient(named: try readName(name)))
+    }
+}
+
+@c @implementation
+public func sinabs_model_zero_grad(_ handle: OpaquePointer?) -> sinabs_status {
+    guarded { try model(handle).zeroGrad() }
+}
+
+@c @implementation
+public func sinabs_model_clip_grad_norm(_ out_total_norm: UnsafeMutablePointer<Float>?, _ handle: OpaquePointer?,
+                                        _ max_norm: Float) -> sinabs_status {
+    guarded {
+        let model = try model(handle)
+        guard let out_total_norm else { throw invalid("out_total_norm is NULL") }
+        out_total_norm.pointee = try model.clipGradientNorm(maxNorm: max_norm)
+    }
+}
+
+@c @implementation
+public func sinabs_model_summary(_ out_text: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                                 _ out_length: UnsafeMutablePointer<Int>?, _ handle: OpaquePointer?) -> sinabs_status {
+    guarded {
+        let text = Array(try model(handle).summary().utf8)
+        guard let out_length else { throw invalid("out_length is NULL") }
+        guard capacity == 0 || out_text != nil else { throw invalid("out_text is NULL with capacity \(capacity)") }
+        out_length.pointee = text.count
+        guard capacity > 0, let out_text else { return }
+        let n = min(text.count, capacity - 1)
+        for i in 0..<n { out_text[i] = CChar(bitPattern: text[i]) }
+        out_text[n] = 0
+    }
+}
+
+@c @implementation
+public func sinabs_model_save(_ handle: OpaquePointer?, _ path: UnsafePointer<CChar>?,
+                              _ include_states: Int32) -> sinabs_status {
+    guarded {
+        let model = try model(handle)
+        guard let path else { throw invalid("path is NULL") }
+        try model.save(to: String(cString: path), includeStates: include_states != 0)
+    }
+}
+
+@c @implementation
+public func sinabs_model_load(_ handle: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded {
+        let model = try model(handle)
+        guard let path else { throw invalid("path is NULL") }
+        try model.load(from: String(cString: path))
+    }
+}
+
+@c @implementation
+public func sinabs_layer_create_described(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ kind: UnsafePointer<CChar>?,
+                                          _ arguments_json: UnsafePointer<CChar>?) -> sinabs_status {
+    guarded(out: out) { out in
+        guard let kind, let arguments_json else { throw invalid("kind or arguments_json is NULL") }
+        out.pointee = retainedHandle(try LayerRegistry.makeLayer(kind: String(cString: kind),
+                                                                 argumentsJSON: String(cString: arguments_json)))
+    }
+}

@@ -32,6 +32,23 @@ final class ConvSparseTests: XCTestCase {
         }
     }
 
+    /// Planes of >= 256 pixels take the dense kernel's per-sample products:
+    /// with bias and groups they agree with the scatter kernel too.
+    func testLargePlanesAgree() throws {
+        var generator = SplitMix64(seed: 9)
+        for (groups, bias, stride) in [(1, true, 1), (2, true, 1), (2, false, 2)] {
+            let conv = try Conv2d(inChannels: 2 * groups, outChannels: 3 * groups, kernelSize: Pair2d(3),
+                                  stride: Pair2d(stride), padding: Pair2d(1), groups: groups, bias: bias, seed: 3)
+            let input = try Tensor(zeros: [3, 2 * groups, 40, 36])
+            input.fillUniform(-1...1, using: &generator)
+            conv.kernelChoice = .dense
+            let dense = try conv.forward(input)
+            XCTAssertGreaterThanOrEqual(dense.shape[2] * dense.shape[3], Conv2d.perSampleProductPlane)
+            conv.kernelChoice = .sparse
+            assertClose(try conv.forward(input), dense, rtol: 1e-5, atol: 1e-5, "groups \(groups) bias \(bias)")
+        }
+    }
+
     func testAutomaticChoiceFollowsDensity() throws {
         let conv = try Conv2d(inChannels: 2, outChannels: 4, kernelSize: Pair2d(3))
         let sparse = try Tensor(zeros: [2, 2, 10, 10])
@@ -41,5 +58,26 @@ final class ConvSparseTests: XCTestCase {
         let dense = try Tensor(shape: [2, 2, 10, 10], values: .init(repeating: 1, count: 400))
         _ = try conv.forward(dense)
         XCTAssertEqual(conv.lastKernel, .dense)
+    }
+}
+
+/// Linear's event-driven kernel equals its GEMM up to summation order.
+final class LinearSparseTests: XCTestCase {
+    func testSparseEqualsDense() throws {
+        var generator = SplitMix64(seed: 5)
+        for (features, outputs, bias) in [(7, 3, true), (512, 10, false), (300, 70, true)] {
+            let layer = try Linear(inFeatures: features, outFeatures: outputs, bias: bias)
+            for name in layer.parameterNames {
+                try layer.parameter(named: name).fillUniform(-0.5...0.5, using: &generator)
+            }
+            let input = try Tensor(zeros: [3, 5, features])
+            input.withUnsafeMutableBufferPointer { x in
+                for i in x.indices where Int.random(in: 0..<20, using: &generator) == 0 { x[i] = Float(Int.random(in: 1...3, using: &generator)) }
+            }
+            layer.kernelChoice = .dense
+            let dense = try layer.forward(input)
+            layer.kernelChoice = .sparse
+            assertClose(try layer.forward(input), dense, rtol: 1e-5, atol: 1e-5, "linear \(features) -> \(outputs)")
+        }
     }
 }

@@ -40,9 +40,10 @@ int main(int argc, char **argv) {
   sinabs_layer *layers[4] = {0};
   sinabs_tape *tapes[2] = {0};
   sinabs_model *model = NULL;
+  sinabs_optimizer *optimizer = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(20);
+    int op = pick(29);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -115,9 +116,84 @@ int main(int argc, char **argv) {
       break; }
     case 17: { sinabs_layer *l = NULL; sinabs_model_get_layer(&l, model, pick(6) - 1);
       if (l) { int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = l; } break; }
-    case 18: { int k = pick(2); sinabs_tape_free(tapes[k]); tapes[k] = NULL;
+    case 18: { /* conv / pool with random, often invalid options */
+      sinabs_conv2d_options c; sinabs_conv2d_options_init(&c, pick(4) ? 1 + pick(4) : rdim(), pick(4) ? 1 + pick(4) : rdim(),
+                                                            pick(4) ? 1 + pick(3) : rdim(), pick(4) ? 1 + pick(3) : rdim());
+      MAYBE(3, c.stride_h = pick(4) ? pick(3) : rdim()); MAYBE(3, c.padding_w = pick(4) ? pick(3) : rdim());
+      MAYBE(3, c.dilation_w = pick(4) ? pick(3) : rdim()); MAYBE(3, c.groups = pick(4)); MAYBE(4, c.bias = pick(3));
+      MAYBE(8, c.struct_size = pick(200));
+      sinabs_pool2d_options p; sinabs_pool2d_options_init(&p, pick(4) ? 1 + pick(3) : rdim(), pick(4) ? 1 + pick(3) : rdim());
+      MAYBE(3, p.stride_w = pick(4) ? pick(3) : rdim()); MAYBE(3, p.padding_h = pick(3)); MAYBE(3, p.ceil_mode = pick(3));
+      MAYBE(4, p.dilation_h = pick(3)); MAYBE(4, p.count_include_pad = pick(3)); MAYBE(4, p.divisor_override = pick(4) - 1);
+      int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
+      switch (pick(4)) { case 0: sinabs_conv2d_layer_create(&layers[k], &c); break;
+        case 1: sinabs_avg_pool2d_layer_create(&layers[k], &p); break;
+        case 2: sinabs_sum_pool2d_layer_create(&layers[k], &p); break;
+        default: sinabs_max_pool2d_layer_create(&layers[k], &p); }
+      if (layers[k] && pick(2)) sinabs_layer_set_training(layers[k], 1);
+      if (layers[k]) sinabs_conv2d_layer_set_kernel(layers[k], pick(4));
+      break; }
+    case 19: { /* shape layers */
+      int k = pick(4); sinabs_layer *l = NULL;
+      switch (pick(10)) { case 0: sinabs_flatten_layer_create(&l, pick(10) - 5, pick(10) - 5); break;
+        case 1: sinabs_flatten_time_layer_create(&l); break;
+        case 2: sinabs_unflatten_time_layer_create(&l, pick(3) ? pick(4) : rdim()); break;
+        case 3: sinabs_zero_pad2d_layer_create(&l, pick(5) - 2, pick(5) - 2, pick(3) ? pick(5) - 2 : rdim(), pick(5) - 2); break;
+        case 4: sinabs_cropping2d_layer_create(&l, pick(3), pick(3), pick(3) ? pick(3) : rdim(), pick(3)); break;
+        case 5: sinabs_channel_shift_layer_create(&l, pick(5) - 2, -pick(6)); break;
+        case 6: sinabs_relu_layer_create(&l); break;
+        case 7: sinabs_dropout_layer_create(&l, rf(), rnd()); break;
+        case 8: sinabs_repeat_layer_create(&l, layers[pick(4)]); break;
+        default: sinabs_merge_layer_create(&l); }
+      if (l) { sinabs_layer_free(layers[k]); layers[k] = l; if (pick(2)) sinabs_layer_set_training(l, 1); }
+      break; }
+    case 20: { sinabs_tensor *out = NULL;
+      sinabs_layer_forward_pair(&out, layers[pick(4)], tensors[pick(8)], tensors[pick(8)]);
+      if (out && pick(2)) { int k = pick(8); sinabs_tensor_free(tensors[k]); tensors[k] = out; } else sinabs_tensor_free(out); break; }
+    case 21: { sinabs_tensor *a = NULL, *b = NULL;
+      sinabs_layer_backward_pair(pick(8) ? &a : NULL, pick(8) ? &b : NULL, layers[pick(4)], tensors[pick(8)]);
+      sinabs_tensor_free(a); sinabs_tensor_free(b); break; }
+    case 22: { /* training: mode, backward, gradients, clipping */
+      sinabs_model_set_training(model, pick(2));
+      sinabs_tensor *g = NULL; sinabs_model_backward(&g, model, tensors[pick(8)]); sinabs_tensor_free(g);
+      float norm = 0; sinabs_model_clip_grad_norm(&norm, model, rf());
+      const char *pn = NULL; sinabs_model_parameter_name(&pn, model, pick(8) - 1);
+      sinabs_tensor *t = NULL; const char *want[3] = {pn ? pn : "0.weight", "1.tau_mem", "x"};
+      if (pick(2)) sinabs_model_get_grad(&t, model, want[pick(3)]); else sinabs_model_get_parameter(&t, model, want[pick(3)]);
+      sinabs_tensor_free(t); if (!pick(4)) sinabs_model_zero_grad(model); break; }
+    case 23: { /* optimizer with random options, a step, a train step with a random loss */
+      sinabs_optimizer_options o; sinabs_optimizer_options_init(&o, 1 + pick(3));
+      MAYBE(2, o.lr = rf()); MAYBE(3, o.momentum = rf()); MAYBE(3, o.beta1 = rf() / 10); MAYBE(3, o.beta2 = rf() / 10);
+      MAYBE(3, o.eps = rf()); MAYBE(3, o.max_grad_norm = rf()); MAYBE(4, o.nesterov = pick(3)); MAYBE(4, o.kind = pick(4));
+      sinabs_optimizer_free(optimizer); optimizer = NULL; sinabs_optimizer_create(&optimizer, model, &o);
+      sinabs_optimizer_step(optimizer);
+      float loss = 0; sinabs_model_train_step(&loss, model, optimizer, tensors[pick(8)], tensors[pick(8)], pick(4) - 1);
+      break; }
+    case 24: { float loss = 0; sinabs_tensor *g = NULL;
+      sinabs_loss_compute(&loss, pick(2) ? &g : NULL, tensors[pick(8)], tensors[pick(8)], pick(4) - 1); sinabs_tensor_free(g);
+      int64_t shape[4]; int rank = pick(4); for (int i = 0; i < rank; i++) shape[i] = pick(3) ? pick(6) : rdim();
+      sinabs_model_build(model, shape, rank);
+      char text[64]; size_t length = 0; sinabs_model_summary(pick(2) ? text : NULL, pick(2) ? sizeof text : 0, &length, model);
+      break; }
+    case 25: { /* save, then load into the model (a failed load must leave it usable) */
+      sinabs_model_save(model, "/tmp/sinabs-fuzz.safetensors", pick(2));
+      if (pick(3) == 0) { FILE *f = fopen("/tmp/sinabs-fuzz.safetensors", "r+b");
+        if (f) { fseek(f, pick(400), SEEK_SET); fputc(pick(256), f); fclose(f); } }
+      sinabs_model_load(model, "/tmp/sinabs-fuzz.safetensors"); break; }
+    case 26: { /* any kind from a JSON description, sometimes broken */
+      static const char *kinds[] = {"Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Linear",
+        "IAFSqueeze", "LIF", "ALIFRecurrent", "ZeroPad2d", "Merge", "Dropout", "Nope"};
+      static const char *args[] = {"{\"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": 1}",
+        "{\"kernel_size\": 2}", "{}", "{\"in_features\": 4, \"out_features\": 2}", "{\"num_timesteps\": 2}",
+        "{\"tau_mem\": 5.0}", "{\"kernel_size\": -1}", "{\"kernel_size\": [2, 99999999999]}", "{\"tau_mem\": 1e999}",
+        "{\"padding\": [1, 1, 1, 1]}", "{\"rec_connect.in_features\": 3, \"rec_connect.out_features\": 3, \"tau_mem\": 2, \"tau_adapt\": 3}",
+        "{", "[]", "{\"p\": 2.5}"};
+      int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
+      sinabs_layer_create_described(&layers[k], kinds[pick(13)], args[pick(14)]);
+      break; }
+    case 27: { int k = pick(2); sinabs_tape_free(tapes[k]); tapes[k] = NULL;
       sinabs_layer_take_tape(&tapes[k], layers[pick(4)]); break; }
-    case 19: { sinabs_tensor *g = NULL, *initial[4] = {0};
+    case 28: { sinabs_tensor *g = NULL, *initial[4] = {0};
       const sinabs_tensor *finals[4] = {tensors[pick(8)], NULL, tensors[pick(8)], tensors[pick(8)]};
       int32_t n = (int32_t)pick(6) - 1;
       sinabs_tape_backward(&g, pick(2) ? initial : NULL, tapes[pick(2)], tensors[pick(8)],
@@ -130,6 +206,7 @@ int main(int argc, char **argv) {
   for (int k = 0; k < 2; k++) sinabs_tape_free(tapes[k]);
   for (int k = 0; k < 8; k++) sinabs_tensor_free(tensors[k]);
   for (int k = 0; k < 4; k++) sinabs_layer_free(layers[k]);
+  sinabs_optimizer_free(optimizer);
   sinabs_model_free(model);
   return 0;
 }

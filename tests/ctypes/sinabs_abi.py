@@ -4,7 +4,7 @@ its argument and result types, the options struct mirrored, and small helpers
 import ctypes
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_float, c_int32, c_int64,
-                    c_uint32, c_uint64, c_void_p)
+                    c_size_t, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,40 @@ class NeuronOptions(Structure):
         ("record_states", c_int32), ("batch_size", c_int64), ("num_timesteps", c_int64),
         ("recurrent_features", c_int64),
     ]
+
+
+class Conv2dOptions(Structure):
+    """sinabs_conv2d_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("bias", c_int32), ("in_channels", c_int64),
+        ("out_channels", c_int64), ("kernel_h", c_int64), ("kernel_w", c_int64),
+        ("stride_h", c_int64), ("stride_w", c_int64), ("padding_h", c_int64),
+        ("padding_w", c_int64), ("dilation_h", c_int64), ("dilation_w", c_int64),
+        ("groups", c_int64), ("seed", c_uint64),
+    ]
+
+
+class Pool2dOptions(Structure):
+    """sinabs_pool2d_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("ceil_mode", c_int32), ("kernel_h", c_int64),
+        ("kernel_w", c_int64), ("stride_h", c_int64), ("stride_w", c_int64),
+        ("padding_h", c_int64), ("padding_w", c_int64), ("dilation_h", c_int64),
+        ("dilation_w", c_int64), ("count_include_pad", c_int32), ("divisor_override", c_int64),
+    ]
+
+
+class OptimizerOptions(Structure):
+    """sinabs_optimizer_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("kind", c_int32), ("lr", c_float), ("momentum", c_float),
+        ("dampening", c_float), ("weight_decay", c_float), ("nesterov", c_int32), ("beta1", c_float),
+        ("beta2", c_float), ("eps", c_float), ("max_grad_norm", c_float),
+    ]
+
+
+LOSS_MSE, LOSS_CROSS_ENTROPY_SUM, LOSS_CROSS_ENTROPY_MEAN = 0, 1, 2
+OPTIMIZER_SGD, OPTIMIZER_ADAM = 1, 2
 
 
 # name: (restype, argtypes), in header order.
@@ -78,6 +112,25 @@ SIGNATURES = {
     "sinabs_layer_get_parameter": (status, [out_handle, handle, c_char_p]),
     "sinabs_layer_set_parameter": (status, [handle, c_char_p, handle]),
     "sinabs_linear_layer_create": (status, [out_handle, c_int64, c_int64, c_int32]),
+    "sinabs_conv2d_options_init": (status, [POINTER(Conv2dOptions), c_int64, c_int64, c_int64, c_int64]),
+    "sinabs_conv2d_layer_create": (status, [out_handle, POINTER(Conv2dOptions)]),
+    "sinabs_conv2d_layer_set_kernel": (status, [handle, c_int32]),
+    "sinabs_pool2d_options_init": (status, [POINTER(Pool2dOptions), c_int64, c_int64]),
+    "sinabs_avg_pool2d_layer_create": (status, [out_handle, POINTER(Pool2dOptions)]),
+    "sinabs_sum_pool2d_layer_create": (status, [out_handle, POINTER(Pool2dOptions)]),
+    "sinabs_max_pool2d_layer_create": (status, [out_handle, POINTER(Pool2dOptions)]),
+    "sinabs_flatten_layer_create": (status, [out_handle, c_int32, c_int32]),
+    "sinabs_flatten_time_layer_create": (status, [out_handle]),
+    "sinabs_unflatten_time_layer_create": (status, [out_handle, c_int64]),
+    "sinabs_zero_pad2d_layer_create": (status, [out_handle, c_int64, c_int64, c_int64, c_int64]),
+    "sinabs_cropping2d_layer_create": (status, [out_handle, c_int64, c_int64, c_int64, c_int64]),
+    "sinabs_channel_shift_layer_create": (status, [out_handle, c_int64, c_int32]),
+    "sinabs_relu_layer_create": (status, [out_handle]),
+    "sinabs_dropout_layer_create": (status, [out_handle, c_float, c_uint64]),
+    "sinabs_repeat_layer_create": (status, [out_handle, handle]),
+    "sinabs_merge_layer_create": (status, [out_handle]),
+    "sinabs_layer_forward_pair": (status, [out_handle, handle, handle, handle]),
+    "sinabs_layer_backward_pair": (status, [out_handle, out_handle, handle, handle]),
     "sinabs_model_create": (status, [out_handle]),
     "sinabs_model_free": (None, [handle]),
     "sinabs_model_append": (status, [handle, handle]),
@@ -89,6 +142,26 @@ SIGNATURES = {
     "sinabs_layer_backward": (status, [out_handle, handle, handle]),
     "sinabs_layer_get_grad": (status, [out_handle, handle, c_char_p]),
     "sinabs_layer_zero_grad": (status, [handle]),
+    "sinabs_model_set_training": (status, [handle, c_int32]),
+    "sinabs_model_build": (status, [handle, shape_p, c_int32]),
+    "sinabs_model_backward": (status, [out_handle, handle, handle]),
+    "sinabs_model_parameter_count": (status, [POINTER(c_int32), handle]),
+    "sinabs_model_parameter_name": (status, [POINTER(c_char_p), handle, c_int32]),
+    "sinabs_model_get_parameter": (status, [out_handle, handle, c_char_p]),
+    "sinabs_model_get_grad": (status, [out_handle, handle, c_char_p]),
+    "sinabs_model_zero_grad": (status, [handle]),
+    "sinabs_model_clip_grad_norm": (status, [POINTER(c_float), handle, c_float]),
+    "sinabs_model_summary": (status, [c_char_p, c_size_t, POINTER(c_size_t), handle]),
+    "sinabs_model_save": (status, [handle, c_char_p, c_int32]),
+    "sinabs_model_load": (status, [handle, c_char_p]),
+    "sinabs_loss_compute": (status, [POINTER(c_float), out_handle, handle, handle, c_int32]),
+    "sinabs_optimizer_options_init": (status, [POINTER(OptimizerOptions), c_int32]),
+    "sinabs_optimizer_create": (status, [out_handle, handle, POINTER(OptimizerOptions)]),
+    "sinabs_optimizer_free": (None, [handle]),
+    "sinabs_optimizer_step": (status, [handle]),
+    "sinabs_optimizer_zero_grad": (status, [handle]),
+    "sinabs_model_train_step": (status, [POINTER(c_float), handle, handle, handle, handle, c_int32]),
+    "sinabs_layer_create_described": (status, [out_handle, c_char_p, c_char_p]),
     "sinabs_layer_take_tape": (status, [out_handle, handle]),
     "sinabs_tape_backward": (status, [out_handle, POINTER(c_void_p), handle, handle,
                                       POINTER(c_void_p), POINTER(c_void_p), c_int32]),

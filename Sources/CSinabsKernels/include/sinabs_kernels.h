@@ -171,9 +171,10 @@ int64_t snk_count_nonzero(const float *data, int64_t count);
 /// `weight_t` is the weight as (channels, kernel_h, kernel_w, out_channels /
 /// groups) (snk_conv_transpose_weight); `scratch` holds `chunks` x out_h x
 /// out_w x out_channels floats, `chunks` >= 1 (the parallel split).
-void snk_conv_scatter(const snk_conv_shape *shape, const float *input, int64_t samples,
-                      const float *weight_t, const float *bias, float *output,
-                      float *scratch, int64_t chunks);
+/// Returns 0, or -1 when its small tap tables cannot be allocated.
+int32_t snk_conv_scatter(const snk_conv_shape *shape, const float *input, int64_t samples,
+                         const float *weight_t, const float *bias, float *output,
+                         float *scratch, int64_t chunks);
 
 /// weight (out_channels, channels / groups, kh, kw) -> (channels, kh, kw, out_channels / groups).
 void snk_conv_transpose_weight(const snk_conv_shape *shape, const float *weight, float *weight_t);

@@ -6,11 +6,13 @@ import CSinabsKernels
 // float summation order.
 extension Conv2d {
     /// Input density (non-zero fraction) below which the event-driven kernel
-    /// runs. Measured by bench/bench_conv_crossover.py (see its output in
-    /// the commit and the report): on workload B's layers (2->16, 16->32,
-    /// 32->32 channels, 3x3, 34x34 .. 8x8, 400 samples, 2 threads) the
-    /// scatter kernel is faster up to about 20-30% density.
-    public static let sparseCrossoverDensity: Float = 0.2
+    /// runs, measured with bench/bench_conv_crossover.py on workload B's three
+    /// layers (2->16 at 34x34, 16->32 at 17x17, 32->32 at 8x8; 3x3, 400
+    /// frames, spike counts, 2 threads): the scatter kernel took 0.1-0.25x
+    /// the dense time at 1-5% density, 0.2-0.8x at 20%, and became slower
+    /// between 30% (first layer, 2 input channels: its dense GEMM is cheap)
+    /// and 40-50% (the 16- and 32-channel layers).
+    public static let sparseCrossoverDensity: Float = 0.3
 
     func chooseKernel(_ input: Tensor) throws -> ConvKernelChoice {
         if kernelChoice != .automatic { return kernelChoice }
@@ -28,6 +30,9 @@ extension Conv2d {
         let work = plan.samples * plan.inputPerSample
         let chunks = work < (1 << 16) ? 1 : min(Threads.count, plan.samples)
         let scratch = try workspace.buffer("scatter", count: chunks * plan.plane * Int(shape.out_channels))
-        snk_conv_scatter(&shape, x, Int64(plan.samples), weightT, bias?.baseAddress, y, scratch, Int64(chunks))
+        guard snk_conv_scatter(&shape, x, Int64(plan.samples), weightT, bias?.baseAddress, y, scratch,
+                               Int64(chunks)) == 0 else {
+            throw SinabsError(.outOfMemory, "Conv2d: cannot allocate the scatter tables")
+        }
     }
 }

@@ -5,10 +5,14 @@ import CSinabsKernels
 /// bias). Two kernels compute the same result: dense (im2col + one OpenBLAS
 /// GEMM per group over many samples) and event-driven (each non-zero input
 /// scatters its weights), picked per call from the input's density.
-public final class Conv2d: Layer {
+public final class Conv2d: WeightAndBias {
+    /// Channels of the input (N, C, H, W).
     public let inChannels: Int
+    /// Channels of the output.
     public let outChannels: Int
+    /// Channel groups: each output channel sees `inChannels / groups` inputs.
     public let groups: Int
+    /// Kernel, stride, padding and dilation with torch's output-size rule.
     public let geometry: WindowGeometry
     /// (outChannels, inChannels / groups, kernel height, kernel width).
     public let weight: Tensor
@@ -21,11 +25,13 @@ public final class Conv2d: Layer {
     public internal(set) var lastKernel = ConvKernelChoice.automatic
 
     var pendingInput = PendingBackward<Tensor>()
+    let gradientMemory = GradientMemory()
     let gradients = GradientAccumulators()
     let workspace = ConvWorkspace()
 
     /// torch's init: weight and bias uniform in +-1/sqrt(fan_in),
-    /// fan_in = inChannels / groups x kernel area; `seed` makes it reproducible.
+    /// fan_in = inChannels / groups x kernel area, from the process-wide
+    /// generator (``manualSeed(_:)``) or from `seed` alone.
     public init(inChannels: Int, outChannels: Int, kernelSize: Pair2d, stride: Pair2d = Pair2d(1),
                 padding: Pair2d = Pair2d(0), dilation: Pair2d = Pair2d(1), groups: Int = 1,
                 bias: Bool = true, seed: UInt64? = nil) throws {
@@ -48,26 +54,7 @@ public final class Conv2d: Layer {
         self.geometry = geometry
         weight = try Tensor(zeros: weightShape)
         self.bias = bias ? try Tensor(zeros: [outChannels]) : nil
-        initialiseUniform(fanIn: fanIn, seed: seed, [weight] + (self.bias.map { [$0] } ?? []))
-    }
-
-    public var parameterNames: [String] { bias == nil ? ["weight"] : ["weight", "bias"] }
-
-    public func parameter(named name: String) throws -> Tensor {
-        switch name {
-        case "weight": return weight
-        case "bias": if let bias { return bias }
-        default: break
-        }
-        throw Self.missing("parameter", name)
-    }
-
-    public func setParameter(named name: String, to value: Tensor) throws {
-        let target = try parameter(named: name)
-        guard value.shape == target.shape else {
-            throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")
-        }
-        try target.copyElements(from: value)
+        ParameterInit.torchDefault(weight: weight, bias: self.bias, fanIn: fanIn, seed: seed)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -107,20 +94,22 @@ public final class Conv2d: Layer {
             throw SinabsError.invalid("output must not share memory with the input")
         }
         let kernel = try chooseKernel(input)
+        if plan.samples > 0, output.count > 0, let x = input.baseAddress, let y = output.baseAddress,
+           let w = weight.baseAddress {
+            if kernel == .sparse {
+                try forwardSparse(plan, x, w, y)
+            } else {
+                try forwardDense(plan, x, w, y)
+            }
+        }
         pendingInput.record(input, training: training)
         lastKernel = kernel
-        guard plan.samples > 0, output.count > 0, let x = input.baseAddress, let y = output.baseAddress,
-              let w = weight.baseAddress else { return }
-        if kernel == .sparse {
-            try forwardSparse(plan, x, w, y)
-        } else {
-            try forwardDense(plan, x, w, y)
-        }
     }
 }
 
 /// Conv2d's kernels: dense im2col + GEMM, or event-driven scatter.
 public enum ConvKernelChoice: Sendable {
+    /// `automatic` picks per call from the input's density; `dense` and `sparse` force one kernel.
     case automatic, dense, sparse
 }
 

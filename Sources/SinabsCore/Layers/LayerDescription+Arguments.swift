@@ -1,9 +1,21 @@
-/// Typed reading of a description's arguments, with the errors that
-/// `DescribableLayer.init(description:)` promises (never a trap).
+// Typed reading of a LayerDescription's arguments for `init(description:)`,
+// with the errors that `DescribableLayer.init(description:)` promises (never a
+// trap): a missing, mistyped, non-finite or unknown argument is an
+// `.invalidArgument` error naming the kind and the argument. `.none` (Python's
+// None) counts as absent.
 extension LayerDescription {
+    func failure(_ message: String) -> SinabsError { SinabsError.invalid("\(kind): \(message)") }
+
     func requireKind(_ kinds: [String]) throws {
         guard kinds.contains(kind) else {
             throw SinabsError.invalid("cannot build a \(kind) as \(kinds.joined(separator: "/"))")
+        }
+    }
+
+    /// Throws for an argument this kind does not take (likely a typo).
+    public func checkArgumentNames(allowed: Set<String>) throws {
+        for name in arguments.keys.sorted() where !allowed.contains(name) {
+            throw failure("unknown argument '\(name)'")
         }
     }
 
@@ -13,22 +25,30 @@ extension LayerDescription {
     }
 
     private func mistyped(_ name: String, _ expected: String) -> SinabsError {
-        SinabsError.invalid("\(kind): argument \(name) must be \(expected), got \(String(describing: arguments[name]!))")
+        failure("argument \(name) must be \(expected), got \(arguments[name].map { String(describing: $0) } ?? "nothing")")
     }
 
-    func int(_ name: String, default fallback: Int? = nil) throws -> Int {
+    private func missing(_ name: String) -> SinabsError { failure("missing argument \(name)") }
+
+    /// An int argument, or `fallback` when absent.
+    public func int(_ name: String, default fallback: Int? = nil) throws -> Int {
         guard let argument = value(name) else {
-            guard let fallback else { throw SinabsError.invalid("\(kind): missing argument \(name)") }
+            guard let fallback else { throw missing(name) }
             return fallback
         }
         guard case .int(let v) = argument else { throw mistyped(name, "an int") }
         return v
     }
 
+    /// nil when absent or None.
+    public func optionalInt(_ name: String) throws -> Int? {
+        value(name) == nil ? nil : try int(name)
+    }
+
     /// An int or a pair of ints (torch's `_pair`), or `fallback` when absent.
     func pair(_ name: String, default fallback: Pair2d? = nil) throws -> Pair2d {
         guard let argument = value(name) else {
-            guard let fallback else { throw SinabsError.invalid("\(kind): missing argument \(name)") }
+            guard let fallback else { throw missing(name) }
             return fallback
         }
         switch argument {
@@ -43,24 +63,46 @@ extension LayerDescription {
     }
 
     func ints(_ name: String, count: Int) throws -> [Int] {
-        guard let argument = value(name) else { throw SinabsError.invalid("\(kind): missing argument \(name)") }
+        guard let argument = value(name) else { throw missing(name) }
         guard case .ints(let v) = argument, v.count == count else { throw mistyped(name, "\(count) ints") }
         return v
     }
 
-    func bool(_ name: String, default fallback: Bool) throws -> Bool {
+    /// A bool argument, or `fallback` when absent.
+    public func bool(_ name: String, default fallback: Bool) throws -> Bool {
         guard let argument = value(name) else { return fallback }
         guard case .bool(let v) = argument else { throw mistyped(name, "a bool") }
         return v
     }
 
-    func float(_ name: String, default fallback: Float) throws -> Float {
-        guard let argument = value(name) else { return fallback }
+    /// A number (an int is accepted: Python's 10 for 10.0), or `fallback`
+    /// when absent. Must be finite: hyper-parameters are never NaN or infinite.
+    public func float(_ name: String, default fallback: Float? = nil) throws -> Float {
+        guard let value = try optionalFloat(name) ?? fallback else { throw missing(name) }
+        return value
+    }
+
+    /// nil when absent or None; finite otherwise.
+    public func optionalFloat(_ name: String) throws -> Float? {
+        guard let argument = value(name) else { return nil }
+        let number: Float
         switch argument {
-        case .float(let v): return v
-        case .int(let v): return Float(v)
+        case .float(let v): number = v
+        case .int(let v): number = Float(v)
         default: throw mistyped(name, "a number")
         }
+        guard number.isFinite else { throw failure("argument \(name) must be finite, got \(number)") }
+        return number
+    }
+
+    /// A string argument, or `fallback` when absent.
+    public func string(_ name: String, default fallback: String? = nil) throws -> String {
+        guard let argument = value(name) else {
+            guard let fallback else { throw missing(name) }
+            return fallback
+        }
+        guard case .string(let v) = argument else { throw mistyped(name, "a string") }
+        return v
     }
 }
 

@@ -1,5 +1,5 @@
 /// y = x W^T + b over the last dimension (torch.nn.Linear), on OpenBLAS.
-public final class Linear: Layer {
+public final class Linear: WeightAndBias {
     /// The size of the input's last dimension.
     public let inFeatures: Int
     /// The size of the output's last dimension.
@@ -11,9 +11,12 @@ public final class Linear: Layer {
     public var training = false
     /// The input of the last training forward and the parameter gradients.
     let autograd = LinearAutograd()
+    /// Forward kernel: `.automatic` scatters sparse inputs (Linear+Sparse).
+    public var kernelChoice = ConvKernelChoice.automatic
+    let workspace = ConvWorkspace()
 
     /// A layer whose weight and bias start as torch.nn.Linear's: uniform in
-    /// `[-1/sqrt(inFeatures), 1/sqrt(inFeatures))`, drawn by ``ParameterInit/torchDefault(weight:bias:fanIn:)``
+    /// `[-1/sqrt(inFeatures), 1/sqrt(inFeatures))`, drawn by ``ParameterInit/torchDefault(weight:bias:fanIn:seed:)``
     /// from the generator ``manualSeed(_:)`` seeds.
     ///
     /// - Throws: ``SinabsError/Code/invalidArgument`` when a size is outside `1...Int32.max` (BLAS's sizes).
@@ -27,25 +30,6 @@ public final class Linear: Layer {
         weight = try Tensor(zeros: [outFeatures, inFeatures])
         self.bias = bias ? try Tensor(zeros: [outFeatures]) : nil
         ParameterInit.torchDefault(weight: weight, bias: self.bias, fanIn: inFeatures)
-    }
-
-    /// `["weight", "bias"]`, or `["weight"]` without bias.
-    public var parameterNames: [String] { bias == nil ? ["weight"] : ["weight", "bias"] }
-
-    public func parameter(named name: String) throws -> Tensor {
-        switch name {
-        case "weight": return weight
-        case "bias" where bias != nil: return bias!
-        default: throw Self.missing("parameter", name)
-        }
-    }
-
-    public func setParameter(named name: String, to value: Tensor) throws {
-        let target = try parameter(named: name)
-        guard value.shape == target.shape else {
-            throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")
-        }
-        try target.copyElements(from: value)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -66,8 +50,13 @@ public final class Linear: Layer {
         guard !output.sharesStorage(with: input) else {
             throw SinabsError.invalid("output must not share memory with the input")
         }
+        guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else {
+            autograd.input = training ? input : nil
+            return
+        }
+        let scattered = try forwardSparseIfSparse(input, rows: rows, y)
         autograd.input = training ? input : nil
-        guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else { return }
+        if scattered { return }
         var beta: Float = 0
         if let b = bias?.baseAddress {
             for r in 0..<rows { (y + r * outFeatures).update(from: b, count: outFeatures) }

@@ -3,14 +3,18 @@ import CSinabsKernels
 /// A (height, width) pair: torch's 2-D layer arguments accept an int (both)
 /// or a pair.
 public struct Pair2d: Equatable, Sendable, CustomStringConvertible {
+    /// Rows.
     public var height: Int
+    /// Columns.
     public var width: Int
 
+    /// A pair of two sizes.
     public init(_ height: Int, _ width: Int) {
         self.height = height
         self.width = width
     }
 
+    /// The same size in both dimensions.
     public init(_ both: Int) { self.init(both, both) }
 
     public var description: String { height == width ? "\(height)" : "(\(height), \(width))" }
@@ -21,15 +25,21 @@ public struct Pair2d: Equatable, Sendable, CustomStringConvertible {
 /// output-size rules (floor, or ceil_mode's ceil with the last window
 /// starting inside the input or its left padding).
 public struct WindowGeometry: Equatable, Sendable {
+    /// Window size.
     public var kernel: Pair2d
+    /// Step between windows (default: the kernel).
     public var stride: Pair2d
+    /// Implicit padding on each side.
     public var padding: Pair2d
+    /// Spacing between window elements.
     public var dilation: Pair2d
+    /// Round the output size up (torch's ceil_mode).
     public var ceilMode: Bool
 
     /// Arguments beyond this are refused: sizes stay far from Int overflow.
     static let limit = Int(Int32.max)
 
+    /// A geometry; torch's defaults: stride = kernel, padding 0, dilation 1.
     public init(kernel: Pair2d, stride: Pair2d? = nil, padding: Pair2d = Pair2d(0),
                 dilation: Pair2d = Pair2d(1), ceilMode: Bool = false) {
         self.kernel = kernel
@@ -62,12 +72,13 @@ public struct WindowGeometry: Equatable, Sendable {
     /// (out_h, out_w) for an input plane of (height, width).
     func outputSize(height: Int, width: Int, _ layer: String) throws -> Pair2d {
         func size(_ input: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int) throws -> Int {
-            let span = input + 2 * p - d * (k - 1) - 1
-            guard span >= 0 else {
+            // torch's pooling_output_shape: floor division, also of a negative span.
+            let span = input + 2 * p - d * (k - 1) - 1 + (ceilMode ? s - 1 : 0)
+            var out = (span >= 0 ? span / s : -((-span + s - 1) / s)) + 1
+            if ceilMode, (out - 1) * s >= input + p { out -= 1 }
+            guard out >= 1 else {
                 throw SinabsError.shape("\(layer): kernel \(kernel) (dilation \(dilation)) is larger than the padded input (\(height), \(width)) + 2 x \(padding)")
             }
-            var out = (span + (ceilMode ? s - 1 : 0)) / s + 1
-            if ceilMode, (out - 1) * s >= input + p { out -= 1 }
             return out
         }
         return Pair2d(try size(height, kernel.height, stride.height, padding.height, dilation.height),

@@ -1,31 +1,129 @@
 /// Layers run in order, each output feeding the next (torch.nn.Sequential).
+///
+/// Works with any `Layer`, in whatever input layout its layers take: the
+/// squeeze form (Batch*Time, ...) or (Batch, Time, ...). Parameters and
+/// gradients are named like torch's `named_parameters()`: "<index>.<name>"
+/// ("0.weight", "1.tau_mem").
+///
+/// A forward first checks the whole chain of shapes (`outputShapes(for:)`),
+/// so a wrong input fails before any layer's state changes; the error names
+/// the layer index.
 public final class Sequential {
     /// The layers, in the order they run.
     public private(set) var layers: [Layer]
+    /// The input shape of the last successful forward or `build`.
+    public private(set) var inputShape: [Int]?
+    /// The output shape of every layer for `inputShape` (what `summary()` shows).
+    public private(set) var layerOutputShapes: [[Int]] = []
+    /// True once a forward ran for the recorded shapes (firing rates are then known).
+    public private(set) var hasForwardRun = false
+
+    /// Training mode of every layer: forward keeps what backward needs.
+    /// Setting it sets it on each layer (and on layers appended later).
+    public var training = false {
+        didSet { for layer in layers { layer.training = training } }
+    }
 
     /// A model running `layers` in order.
-    public init(_ layers: [Layer] = []) { self.layers = layers }
+    public init(_ layers: [Layer] = []) {
+        self.layers = layers
+    }
 
-    /// Adds `layer` at the end.
-    public func append(_ layer: Layer) { layers.append(layer) }
+    /// Adds `layer` at the end, in the model's training mode.
+    public func append(_ layer: Layer) {
+        layer.training = training
+        layers.append(layer)
+        inputShape = nil
+        layerOutputShapes = []
+        hasForwardRun = false
+    }
 
-    /// The last layer's output for `input`, each layer's output feeding the next.
+    /// Replaces every layer at once (used by `load`).
+    func replaceLayers(_ newLayers: [Layer]) {
+        for layer in newLayers { layer.training = training }
+        layers = newLayers
+        inputShape = nil
+        layerOutputShapes = []
+        hasForwardRun = false
+    }
+
+    /// The output shape of every layer for an input of `shape`; throws a
+    /// `.shape` error naming the first layer that does not accept its input.
+    public func outputShapes(for shape: [Int]) throws -> [[Int]] {
+        var current = shape
+        var shapes: [[Int]] = []
+        shapes.reserveCapacity(layers.count)
+        for (index, layer) in layers.enumerated() {
+            current = try Self.naming(index, layer) { try layer.outputShape(for: current) }
+            shapes.append(current)
+        }
+        return shapes
+    }
+
+    /// Validates the model for inputs of `shape` and records the per-layer
+    /// output shapes (for `summary()`), without running it.
+    @discardableResult
+    public func build(inputShape shape: [Int]) throws -> [[Int]] {
+        _ = try Shape.elementCount(shape)
+        let shapes = try outputShapes(for: shape)
+        if shape != inputShape { hasForwardRun = false }
+        inputShape = shape
+        layerOutputShapes = shapes
+        return shapes
+    }
+
+    /// The last layer's output for `input`, each layer's output feeding the
+    /// next; the whole chain of shapes is checked first (`build`).
     ///
-    /// - Throws: the first failing layer's ``SinabsError``, its message prefixed with the layer's index.
+    /// - Throws: the first failing layer's ``SinabsError``, its message
+    ///   prefixed with the layer's index and kind.
     public func forward(_ input: Tensor) throws -> Tensor {
+        try build(inputShape: input.shape)
         var x = input
         for (index, layer) in layers.enumerated() {
-            do {
-                x = try layer.forward(x)
-            } catch let error as SinabsError {
-                throw SinabsError(error.code, "layer \(index): \(error.message)")
-            }
+            let current = x
+            x = try Self.naming(index, layer) { try layer.forward(current) }
         }
+        hasForwardRun = true
         return x
     }
 
-    /// Sets every layer's states to zero (neuron layers; others have none).
+    /// Backward through the last training forward, layer by layer in reverse:
+    /// the gradient w.r.t. the model's input. Parameter gradients accumulate
+    /// in the layers (see `namedGradients`).
+    public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        guard let outputShape = layerOutputShapes.last ?? inputShape else {
+            throw SinabsError(.state, "backward needs a training forward first")
+        }
+        guard gradOutput.shape == outputShape else {
+            throw SinabsError.shape("grad_output must have the model's output shape \(outputShape), got \(gradOutput.shape)")
+        }
+        var gradient = gradOutput
+        for (index, layer) in layers.enumerated().reversed() {
+            let current = gradient
+            gradient = try Self.naming(index, layer) { try layer.backward(current) }
+        }
+        return gradient
+    }
+
+    /// Zeroes every layer's states.
     public func resetStates() {
         for layer in layers { layer.resetStates(randomize: false, ranges: [:], seed: 0) }
+    }
+
+    /// Runs `body`, prefixing a thrown error's message with the layer index.
+    static func naming<T>(_ index: Int, _ layer: Layer, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SinabsError {
+            throw SinabsError(error.code, "layer \(index) (\(kindName(of: layer))): \(error.message)")
+        }
+    }
+
+    /// The layer's kind as a model file names it ("Linear", "LIFSqueeze"),
+    /// or its Swift type name.
+    public static func kindName(of layer: Layer) -> String {
+        if let describable = layer as? DescribableLayer { return describable.layerDescription.kind }
+        return String(describing: type(of: layer))
     }
 }

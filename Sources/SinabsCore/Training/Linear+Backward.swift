@@ -52,7 +52,7 @@ extension Linear {
         for grad in autograd.gradients.values { grad.fill(0) }
     }
 
-    private func accumulator(_ name: String) throws -> Tensor {
+    func accumulator(_ name: String) throws -> Tensor {
         if let grad = autograd.gradients[name] { return grad }
         let grad = try Tensor(zeros: try parameter(named: name).shape)
         autograd.gradients[name] = grad

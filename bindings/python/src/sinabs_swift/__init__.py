@@ -16,7 +16,7 @@ arguments), ``activation`` (spike, reset and surrogate functions), ``torch``
 """
 from . import _native
 from ._native import Tensor, as_tensor, get_num_threads, set_num_threads, zeros
-from . import activation, layers
+from . import activation, layers, losses, optim
 from .layers import Linear, Sequential
 
 __version__ = "0.1.0"
@@ -45,6 +45,6 @@ def manual_seed(seed: int) -> None:
 library_version = _native.library_version()
 
 __all__ = [
-    "Tensor", "as_tensor", "zeros", "activation", "layers", "Linear", "Sequential",
+    "Tensor", "as_tensor", "zeros", "activation", "layers", "losses", "optim", "Linear", "Sequential",
     "get_num_threads", "set_num_threads", "__version__", "library_version", "manual_seed",
 ]

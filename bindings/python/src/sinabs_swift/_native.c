@@ -81,6 +81,18 @@ static PyMethodDef native_functions[] = {
     {"linear_layer", (PyCFunction)(void (*)(void))native_linear_layer,
      METH_VARARGS | METH_KEYWORDS,
      "linear_layer(in_features, out_features, bias=True) -> Layer computing x W^T + b."},
+    {"create_layer", native_create_layer, METH_VARARGS,
+     "create_layer(kind, *args) -> Layer: a conv, pool or shape layer by its create's\n"
+     "arguments in header order (kind: conv2d, avg_pool2d, sum_pool2d, max_pool2d, flatten,\n"
+     "flatten_time, unflatten_time, zero_pad2d, cropping2d, channel_shift, relu, dropout,\n"
+     "repeat, merge). sinabs_swift.layers wraps these with torch's arguments."},
+    {"described_layer", native_described_layer, METH_VARARGS,
+     "described_layer(kind, arguments_json) -> Layer of any kind a model file holds\n"
+     "(\"Conv2d\", '{\"in_channels\": 1, \"out_channels\": 8, \"kernel_size\": 3}')."},
+    {"loss", (PyCFunction)(void (*)(void))native_loss, METH_VARARGS | METH_KEYWORDS,
+     "loss(output, target, kind) -> (value, gradient Tensor)\n\n"
+     "kind: LOSS_MSE (target of the output's shape), LOSS_CROSS_ENTROPY_SUM or _MEAN\n"
+     "(target: Batch class indices; output (Batch, Time, C) or (Batch*Time, C))."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -96,6 +108,8 @@ static int native_exec(PyObject *module) {
   if (state->layer_type == NULL || PyModule_AddType(module, state->layer_type) < 0) return -1;
   state->model_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &native_model_spec, NULL);
   if (state->model_type == NULL || PyModule_AddType(module, state->model_type) < 0) return -1;
+  state->optimizer_type = (PyTypeObject *)PyType_FromModuleAndSpec(module, &native_optimizer_spec, NULL);
+  if (state->optimizer_type == NULL || PyModule_AddType(module, state->optimizer_type) < 0) return -1;
   if (add_int(module, "NEURON_IAF", SINABS_NEURON_IAF) < 0 ||
       add_int(module, "NEURON_LIF", SINABS_NEURON_LIF) < 0 ||
       add_int(module, "NEURON_EXPLEAK", SINABS_NEURON_EXPLEAK) < 0 ||
@@ -113,7 +127,15 @@ static int native_exec(PyObject *module) {
       add_int(module, "SURROGATE_GAUSSIAN", SINABS_SURROGATE_GAUSSIAN) < 0 ||
       add_int(module, "SURROGATE_MULTI_GAUSSIAN", SINABS_SURROGATE_MULTI_GAUSSIAN) < 0 ||
       add_int(module, "SURROGATE_PERIODIC_EXPONENTIAL", SINABS_SURROGATE_PERIODIC_EXPONENTIAL) < 0 ||
-      add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0) {
+      add_int(module, "MAX_RANK", SINABS_MAX_RANK) < 0 ||
+      add_int(module, "CONV_KERNEL_AUTO", SINABS_CONV_KERNEL_AUTO) < 0 ||
+      add_int(module, "CONV_KERNEL_DENSE", SINABS_CONV_KERNEL_DENSE) < 0 ||
+      add_int(module, "CONV_KERNEL_SPARSE", SINABS_CONV_KERNEL_SPARSE) < 0 ||
+      add_int(module, "LOSS_MSE", SINABS_LOSS_MSE) < 0 ||
+      add_int(module, "LOSS_CROSS_ENTROPY_SUM", SINABS_LOSS_CROSS_ENTROPY_SUM) < 0 ||
+      add_int(module, "LOSS_CROSS_ENTROPY_MEAN", SINABS_LOSS_CROSS_ENTROPY_MEAN) < 0 ||
+      add_int(module, "OPTIMIZER_SGD", SINABS_OPTIMIZER_SGD) < 0 ||
+      add_int(module, "OPTIMIZER_ADAM", SINABS_OPTIMIZER_ADAM) < 0) {
     return -1;
   }
   /* Header and library must agree on the major version (the soname pins the ABI). */
@@ -131,6 +153,7 @@ static int native_traverse(PyObject *module, visitproc visit, void *arg) {
   Py_VISIT(state->tensor_type);
   Py_VISIT(state->layer_type);
   Py_VISIT(state->model_type);
+  Py_VISIT(state->optimizer_type);
   Py_VISIT(state->torch_tensor_type);
   Py_VISIT(state->torch_to_dlpack);
   return 0;
@@ -141,6 +164,7 @@ static int native_clear(PyObject *module) {
   Py_CLEAR(state->tensor_type);
   Py_CLEAR(state->layer_type);
   Py_CLEAR(state->model_type);
+  Py_CLEAR(state->optimizer_type);
   Py_CLEAR(state->torch_tensor_type);
   Py_CLEAR(state->torch_to_dlpack);
   return 0;

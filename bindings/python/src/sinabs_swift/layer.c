@@ -566,6 +566,12 @@ static PyMethodDef layer_methods[] = {
      "grad(name) -> Tensor with the accumulated gradient of parameter `name`."},
     {"zero_grad", (PyCFunction)layer_zero_grad, METH_NOARGS,
      "Set every parameter gradient accumulator to zero."},
+    {"forward_pair", (PyCFunction)native_layer_forward_pair, METH_VARARGS,
+     "forward_pair(a, b) -> Tensor: a two-input layer's forward (Merge)."},
+    {"backward_pair", (PyCFunction)native_layer_backward_pair, METH_O,
+     "backward_pair(grad_output) -> (grad_a, grad_b): a two-input layer's backward."},
+    {"set_kernel", (PyCFunction)native_layer_set_kernel, METH_O,
+     "set_kernel(k): Conv2d forward kernel, CONV_KERNEL_AUTO / _DENSE / _SPARSE."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,6 +10,7 @@ memory and can be assigned from arrays. ``layer.native`` is the low-level
 ``_native.Layer`` for code that needs more (training: set_training, backward,
 grad, zero_grad).
 """
+import math
 import random
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
@@ -493,10 +494,20 @@ class Linear:
 
 
 class Sequential:
-    """Layers run in order inside libsinabs (one call, no Python between layers).
+    """Layers run in order inside libsinabs (one call, no Python between layers),
+    trainable without torch:
+
+        model = Sequential(Linear(64, 128), LIF(tau_mem=10.0), Linear(128, 10), IAF())
+        y = model(x)                        # (Batch, Time, 64) -> (Batch, Time, 10)
+        model.train(); y = model(x); gx = model.backward(gy)
+        dict(model.named_parameters())      # {"0.weight": Tensor, ...}: shared memory
+        dict(model.named_grads())           # the gradient accumulators: shared memory
+        model.save("m.safetensors"); Sequential.load("m.safetensors")
+
+    See sinabs_swift.optim and sinabs_swift.losses for the training pieces.
 
     Args:
-        *layers: sinabs_swift layers (Linear, neuron layers), applied in order.
+        *layers: sinabs_swift layers (Linear, neuron layers, from_description's), applied in order.
     """
 
     def __init__(self, *layers: Any) -> None:
@@ -511,21 +522,192 @@ class Sequential:
     def __getitem__(self, index):
         return self._layers[index]
 
+    @property
+    def native(self):
+        """The _native.Model this object drives."""
+        return self._model
+
     def forward(self, input_data: ArrayLike) -> Tensor:
         """The output of the last layer for `input_data`."""
         return self._model.forward(input_data)
 
     __call__ = forward
 
+    def backward(self, grad_output):
+        """Gradient w.r.t. the input of the last training forward (all layers in
+        reverse); parameter gradients accumulate (see named_grads)."""
+        return self._model.backward(grad_output)
+
+    @property
+    def training(self):
+        return getattr(self, "_training", False)
+
+    def train(self, mode=True):
+        """Training mode on every layer (torch's Module.train); returns self."""
+        self._model.set_training(bool(mode))
+        self._training = bool(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def build(self, input_shape):
+        """Check every layer's output shape for inputs of `input_shape`
+        (ValueError names the first layer that does not fit)."""
+        self._model.build(tuple(int(d) for d in input_shape))
+        return self
+
+    def named_parameters(self):
+        """("0.weight", Tensor) pairs in torch's order; each Tensor shares the
+        layer's memory (np.asarray(t)[...] = ... writes the parameter)."""
+        for name in self._model.parameter_names():
+            yield name, self._model.get_parameter(name)
+
+    def parameters(self):
+        for _, value in self.named_parameters():
+            yield value
+
+    def named_grads(self):
+        """("0.weight", Tensor) for each trainable parameter; each Tensor is the
+        gradient accumulator itself (fixed parameters such as spike_threshold
+        have none)."""
+        for name in self._model.parameter_names():
+            try:
+                yield name, self._model.grad(name)
+            except KeyError:
+                continue
+
+    def zero_grad(self):
+        self._model.zero_grad()
+
     def reset_states(self) -> None:
         """Zeroes the states of every neuron layer."""
         self._model.reset_states()
 
+    def summary(self):
+        """Layers, output shapes, parameter counts and (after a forward) firing rates."""
+        return self._model.summary()
+
+    def train_step(self, optimizer, input_data, target, loss="cross_entropy_sum"):
+        """One step in libsinabs: zero_grad, forward, loss, backward, clipping,
+        update; returns the loss. See sinabs_swift.optim.train_step."""
+        from .optim import train_step
+        return train_step(self, optimizer, input_data, target, loss)
+
+    def save(self, path, include_states=False):
+        """One safetensors file: parameters by torch name, the architecture in
+        the metadata (loadable from C, Swift, and with safetensors/torch)."""
+        self._model.save(str(path), bool(include_states))
+
+    @classmethod
+    def load(cls, path):
+        """A model from a file saved by any libsinabs front-end."""
+        model = cls()
+        model.load_file(path)
+        return model
+
+    def load_file(self, path):
+        """Replace the layers by the file's; on error nothing changes."""
+        self._model.load(str(path))
+        kinds = _architecture_kinds(path)
+        self._layers = [_LoadedLayer(self._model[i], kinds[i] if i < len(kinds) else "?")
+                        for i in range(len(self._model))]
+        self._model.set_training(self.training)
+
+    def __repr__(self):
+        inner = ",\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self._layers))
+        return f"Sequential(\n{inner}\n)" if inner else "Sequential()"
+
     def __getstate__(self):
-        return {"layers": self._layers}
+        if not any(isinstance(layer, _LoadedLayer) for layer in self._layers):
+            return {"layers": self._layers, "training": self.training}
+        # Loaded layers have no Python constructor arguments: travel as a model file.
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "model.safetensors"
+            self.save(path, include_states=True)
+            return {"file": path.read_bytes(), "training": self.training}
 
     def __setstate__(self, saved):
-        self.__init__(*saved["layers"])
+        if "file" in saved:
+            import tempfile
+            from pathlib import Path
+            self.__init__()
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "model.safetensors"
+                path.write_bytes(saved["file"])
+                self.load_file(path)
+        else:
+            self.__init__(*saved["layers"])
+        self.train(saved.get("training", False))
+
+
+def from_description(kind, **arguments):
+    """A layer of any kind libsinabs can save, from sinabs'/torch's class name
+    and constructor arguments: ``from_description("Conv2d", in_channels=1,
+    out_channels=8, kernel_size=3, padding=1)``, ``from_description("IAFSqueeze",
+    num_timesteps=20)``. Activation objects are given by name with dotted
+    arguments (``**{"spike_fn": "MaxSpike", "spike_fn.max_num_spikes_per_bin": 2}``).
+    Returns a layer with forward, parameters and states by attribute, usable
+    in Sequential."""
+    import json
+    for name, value in arguments.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{kind}: argument {name} must be finite, got {value}")
+    encoded = json.dumps({name: list(value) if isinstance(value, tuple) else value
+                          for name, value in arguments.items()})
+    return _LoadedLayer(_native.described_layer(str(kind), encoded), str(kind))
+
+
+def _architecture_kinds(path):
+    """The layer kinds in a model file's metadata (for repr only)."""
+    import json
+    import struct
+    try:
+        with open(path, "rb") as f:
+            (length,) = struct.unpack("<Q", f.read(8))
+            header = json.loads(f.read(length))
+        architecture = json.loads(header["__metadata__"]["sinabs.architecture"])
+        return [layer["kind"] for layer in architecture["layers"]]
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        return []
+
+
+class _LoadedLayer:
+    """A layer built from its description (a loaded model's, or
+    from_description's): forward, parameters and states by name."""
+
+    def __init__(self, native, kind):
+        self._native = native
+        self.kind = kind
+
+    @property
+    def native(self):
+        return self._native
+
+    def forward(self, input_data, out=None):
+        return self._native.forward(input_data, out)
+
+    __call__ = forward
+
+    def __getattr__(self, name):
+        native = self.__dict__.get("_native")
+        if native is not None:
+            if name in native.parameter_names():
+                return native.get_parameter(name)
+            if name in native.state_names():
+                return native.get_state(name)
+        raise AttributeError(name)
+
+    def __repr__(self):
+        return f"{self.kind}(loaded)"
+
+
+# ---- convolution, pooling and shape layers (connection_layers.py) -------------------
+from .connection_layers import (AvgPool2d, ChannelShift, Conv2d, Cropping2dLayer, Dropout,  # noqa: E402
+                                Flatten, FlattenTime, MaxPool2d, Merge, ReLU, Repeat, SumPool2d,
+                                UnflattenTime, ZeroPad2d)
 
 
 _docs.document(globals(), "a sinabs_swift.Tensor with the input's shape: spikes per step "

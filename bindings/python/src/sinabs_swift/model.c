@@ -97,6 +97,183 @@ static PyObject *model_reset_states(ModelObject *self, PyObject *unused) {
   Py_RETURN_NONE;
 }
 
+/* ---- training, parameters, files (sinabs.h "Models") ------------------------- */
+
+static PyObject *model_set_training(ModelObject *self, PyObject *flag) {
+  if (model_in_use(self)) return NULL;
+  int training = PyObject_IsTrue(flag);
+  if (training < 0) return NULL;
+  sinabs_status status = sinabs_model_set_training(self->handle, training);
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
+static PyObject *model_build(ModelObject *self, PyObject *shape_obj) {
+  int64_t shape[SINABS_MAX_RANK];
+  int32_t rank = 0;
+  if (model_in_use(self)) return NULL;
+  if (native_parse_shape(shape_obj, shape, &rank) < 0) return NULL;
+  sinabs_status status = sinabs_model_build(self->handle, shape, rank);
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
+static PyObject *model_backward(ModelObject *self, PyObject *grad_obj) {
+  native_state *state = native_state_of_type(Py_TYPE(self));
+  if (model_in_use(self)) return NULL;
+  sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
+  if (grad == NULL) return NULL;
+  sinabs_tensor *grad_input = NULL;
+  sinabs_status status;
+  self->busy = 1;
+  Py_BEGIN_ALLOW_THREADS
+  status = sinabs_model_backward(&grad_input, self->handle, grad);
+  Py_END_ALLOW_THREADS
+  self->busy = 0;
+  sinabs_tensor_free(grad);
+  if (status != SINABS_OK) return native_fail(status);
+  return native_tensor_new(state, grad_input, 0);
+}
+
+static PyObject *model_parameter_names(ModelObject *self, PyObject *unused) {
+  (void)unused;
+  if (model_in_use(self)) return NULL;
+  int32_t count = 0;
+  sinabs_status status = sinabs_model_parameter_count(&count, self->handle);
+  if (status != SINABS_OK) return native_fail(status);
+  PyObject *names = PyTuple_New(count);
+  if (names == NULL) return NULL;
+  for (int32_t i = 0; i < count; i++) {
+    const char *name = NULL;
+    status = sinabs_model_parameter_name(&name, self->handle, i);
+    PyObject *text = status == SINABS_OK ? PyUnicode_FromString(name) : native_fail(status);
+    if (text == NULL) {
+      Py_DECREF(names);
+      return NULL;
+    }
+    PyTuple_SET_ITEM(names, i, text);
+  }
+  return names;
+}
+
+typedef sinabs_status (*model_getter)(sinabs_tensor **, const sinabs_model *, const char *);
+
+static PyObject *model_get_named(ModelObject *self, PyObject *name_obj, model_getter get) {
+  if (model_in_use(self)) return NULL;
+  const char *name = PyUnicode_AsUTF8(name_obj);
+  if (name == NULL) return NULL;
+  sinabs_tensor *tensor = NULL;
+  sinabs_status status = get(&tensor, self->handle, name);
+  if (status != SINABS_OK) return native_fail(status);
+  return native_tensor_new(native_state_of_type(Py_TYPE(self)), tensor, 0);
+}
+
+static PyObject *model_get_parameter(ModelObject *self, PyObject *name) {
+  return model_get_named(self, name, sinabs_model_get_parameter);
+}
+
+static PyObject *model_grad(ModelObject *self, PyObject *name) {
+  return model_get_named(self, name, sinabs_model_get_grad);
+}
+
+static PyObject *model_zero_grad(ModelObject *self, PyObject *unused) {
+  (void)unused;
+  if (model_in_use(self)) return NULL;
+  sinabs_status status = sinabs_model_zero_grad(self->handle);
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
+static PyObject *model_clip_grad_norm(ModelObject *self, PyObject *max_norm_obj) {
+  double max_norm = PyFloat_AsDouble(max_norm_obj);
+  if (max_norm == -1.0 && PyErr_Occurred()) return NULL;
+  if (model_in_use(self)) return NULL;
+  float total = 0;
+  sinabs_status status = sinabs_model_clip_grad_norm(&total, self->handle, (float)max_norm);
+  if (status != SINABS_OK) return native_fail(status);
+  return PyFloat_FromDouble(total);
+}
+
+static PyObject *model_summary(ModelObject *self, PyObject *unused) {
+  (void)unused;
+  if (model_in_use(self)) return NULL;
+  size_t length = 0;
+  sinabs_status status = sinabs_model_summary(NULL, 0, &length, self->handle);
+  if (status != SINABS_OK) return native_fail(status);
+  char *text = PyMem_Malloc(length + 1);
+  if (text == NULL) return PyErr_NoMemory();
+  status = sinabs_model_summary(text, length + 1, &length, self->handle);
+  PyObject *result = status == SINABS_OK ? PyUnicode_FromStringAndSize(text, (Py_ssize_t)length) : native_fail(status);
+  PyMem_Free(text);
+  return result;
+}
+
+static PyObject *model_save(ModelObject *self, PyObject *args, PyObject *kwargs) {
+  static char *keywords[] = {"path", "include_states", NULL};
+  PyObject *path_obj = NULL;
+  int include_states = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|p:save", keywords, PyUnicode_FSConverter, &path_obj,
+                                   &include_states)) {
+    return NULL;
+  }
+  sinabs_status status = SINABS_OK;
+  if (!model_in_use(self)) status = sinabs_model_save(self->handle, PyBytes_AS_STRING(path_obj), include_states);
+  Py_DECREF(path_obj);
+  if (PyErr_Occurred()) return NULL;
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
+static PyObject *model_load(ModelObject *self, PyObject *path_arg) {
+  PyObject *path_obj = NULL;
+  if (!PyUnicode_FSConverter(path_arg, &path_obj)) return NULL;
+  sinabs_status status = SINABS_OK;
+  if (!model_in_use(self)) status = sinabs_model_load(self->handle, PyBytes_AS_STRING(path_obj));
+  Py_DECREF(path_obj);
+  if (PyErr_Occurred()) return NULL;
+  if (status == SINABS_ERR_NOT_FOUND) {
+    return PyErr_Format(PyExc_FileNotFoundError, "%s", sinabs_last_error());
+  }
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
+static PyObject *model_train_step(ModelObject *self, PyObject *args) {
+  native_state *state = native_state_of_type(Py_TYPE(self));
+  PyObject *optimizer_obj, *input_obj, *target_obj;
+  int loss_kind;
+  if (!PyArg_ParseTuple(args, "O!OOi:train_step", state->optimizer_type, &optimizer_obj, &input_obj, &target_obj,
+                        &loss_kind)) {
+    return NULL;
+  }
+  OptimizerObject *optimizer = (OptimizerObject *)optimizer_obj;
+  if (model_in_use(self)) return NULL;
+  if (optimizer->busy) {
+    PyErr_SetString(PyExc_RuntimeError, "this optimizer is running in another thread");
+    return NULL;
+  }
+  sinabs_tensor *input = native_acquire(state, input_obj, "input", NULL);
+  if (input == NULL) return NULL;
+  sinabs_tensor *target = native_acquire(state, target_obj, "target", NULL);
+  if (target == NULL) {
+    sinabs_tensor_free(input);
+    return NULL;
+  }
+  float loss = 0;
+  sinabs_status status;
+  self->busy = 1;
+  optimizer->busy = 1;
+  Py_BEGIN_ALLOW_THREADS
+  status = sinabs_model_train_step(&loss, self->handle, optimizer->handle, input, target, loss_kind);
+  Py_END_ALLOW_THREADS
+  self->busy = 0;
+  optimizer->busy = 0;
+  sinabs_tensor_free(input);
+  sinabs_tensor_free(target);
+  if (status != SINABS_OK) return native_fail(status);
+  return PyFloat_FromDouble(loss);
+}
+
 static PyMethodDef model_methods[] = {
     {"append", (PyCFunction)model_append, METH_O,
      "append(layer): add a _native.Layer at the end (the model keeps its own reference)."},
@@ -104,6 +281,30 @@ static PyMethodDef model_methods[] = {
      "forward(input) -> Tensor: the layers in order. Releases the GIL."},
     {"reset_states", (PyCFunction)model_reset_states, METH_NOARGS,
      "Zero the states of every neuron layer."},
+    {"set_training", (PyCFunction)model_set_training, METH_O,
+     "set_training(flag): training mode for the model and every layer."},
+    {"build", (PyCFunction)model_build, METH_O,
+     "build(shape): check every layer's output shape for inputs of `shape` (ValueError names the layer)."},
+    {"backward", (PyCFunction)model_backward, METH_O,
+     "backward(grad_output) -> Tensor: gradient w.r.t. the input of the last training forward,\n"
+     "through every layer in reverse; parameter gradients accumulate. Releases the GIL."},
+    {"parameter_names", (PyCFunction)model_parameter_names, METH_NOARGS,
+     "The parameter names, torch-style (\"0.weight\", \"1.tau_mem\"), a tuple."},
+    {"get_parameter", (PyCFunction)model_get_parameter, METH_O,
+     "get_parameter(name) -> Tensor sharing the parameter's memory."},
+    {"grad", (PyCFunction)model_grad, METH_O,
+     "grad(name) -> Tensor sharing the gradient accumulator (KeyError for fixed parameters)."},
+    {"zero_grad", (PyCFunction)model_zero_grad, METH_NOARGS, "Zero every gradient accumulator."},
+    {"clip_grad_norm", (PyCFunction)model_clip_grad_norm, METH_O,
+     "clip_grad_norm(max_norm) -> total norm before clipping (torch.nn.utils.clip_grad_norm_)."},
+    {"summary", (PyCFunction)model_summary, METH_NOARGS, "A table of layers, shapes, parameters, firing rates."},
+    {"save", (PyCFunction)(void (*)(void))model_save, METH_VARARGS | METH_KEYWORDS,
+     "save(path, include_states=False): one safetensors file with the architecture in its metadata."},
+    {"load", (PyCFunction)model_load, METH_O,
+     "load(path): replace the layers by the file's; on error the model is unchanged."},
+    {"train_step", (PyCFunction)model_train_step, METH_VARARGS,
+     "train_step(optimizer, input, target, loss_kind) -> loss: zero_grad, forward, loss, backward,\n"
+     "clip (optimizer's max_grad_norm), update. Releases the GIL."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -124,3 +325,14 @@ PyType_Spec native_model_spec = {
     .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
     .slots = model_slots,
 };
+
+/* Module function: a layer of any kind model files hold, from its class name
+ * and constructor arguments as JSON (sinabs_layer_create_described). */
+PyObject *native_described_layer(PyObject *module, PyObject *args) {
+  const char *kind, *arguments_json;
+  if (!PyArg_ParseTuple(args, "ss:described_layer", &kind, &arguments_json)) return NULL;
+  sinabs_layer *layer = NULL;
+  sinabs_status status = sinabs_layer_create_described(&layer, kind, arguments_json);
+  if (status != SINABS_OK) return native_fail(status);
+  return native_layer_new(PyModule_GetState(module), layer);
+}

@@ -17,6 +17,7 @@ typedef struct {
   PyTypeObject *tensor_type;
   PyTypeObject *layer_type;
   PyTypeObject *model_type;
+  PyTypeObject *optimizer_type;
   /* Resolved on first use once torch is imported (acquire.c); NULL before. */
   PyObject *torch_tensor_type;
   PyObject *torch_to_dlpack;
@@ -46,6 +47,13 @@ typedef struct {
   sinabs_model *handle;
   int busy; /* as LayerObject.busy */
 } ModelObject;
+
+typedef struct {
+  PyObject_HEAD
+  sinabs_optimizer *handle;
+  PyObject *model; /* the Model it updates (a strong reference) */
+  int busy;        /* as LayerObject.busy */
+} OptimizerObject;
 
 /* errors.c: sets the Python exception for a failed libsinabs call and
  * returns NULL, so callers can `return native_fail(status);`. */
@@ -77,8 +85,20 @@ PyObject *native_layer_new(native_state *state, sinabs_layer *handle);
 PyObject *native_neuron_layer(PyObject *module, PyObject *args, PyObject *kwargs);
 PyObject *native_linear_layer(PyObject *module, PyObject *args, PyObject *kwargs);
 
+/* connection.c: conv, pool and shape layers (create_layer table) and the
+ * Layer methods only they have. */
+PyObject *native_create_layer(PyObject *module, PyObject *args);
+PyObject *native_layer_forward_pair(LayerObject *self, PyObject *args);
+PyObject *native_layer_backward_pair(LayerObject *self, PyObject *grad);
+PyObject *native_layer_set_kernel(LayerObject *self, PyObject *kernel);
+
 /* model.c */
 extern PyType_Spec native_model_spec;
+PyObject *native_described_layer(PyObject *module, PyObject *args);
+
+/* optimizer.c */
+extern PyType_Spec native_optimizer_spec;
+PyObject *native_loss(PyObject *module, PyObject *args, PyObject *kwargs);
 
 /* _native.c */
 native_state *native_state_of_type(PyTypeObject *type);
