@@ -162,6 +162,10 @@ SIGNATURES = {
     "sinabs_optimizer_zero_grad": (status, [handle]),
     "sinabs_model_train_step": (status, [POINTER(c_float), handle, handle, handle, handle, c_int32]),
     "sinabs_layer_create_described": (status, [out_handle, c_char_p, c_char_p]),
+    "sinabs_layer_take_tape": (status, [out_handle, handle]),
+    "sinabs_tape_backward": (status, [out_handle, POINTER(c_void_p), handle, handle,
+                                      POINTER(c_void_p), POINTER(c_void_p), c_int32]),
+    "sinabs_tape_free": (None, [handle]),
 }
 
 
