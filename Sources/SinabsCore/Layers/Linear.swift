@@ -54,9 +54,8 @@ public final class Linear: Layer {
         guard output.count == rows * outFeatures else {
             throw SinabsError.shape("output has \(output.count) elements, expected \(shape)")
         }
-        guard !output.sharesStorage(with: input) else {
-            throw SinabsError.invalid("output must not share memory with the input")
-        }
+        try Tensor.checkDisjoint(output, from: [("the input", input), ("weight", weight), ("bias", bias),
+                                                ("the input kept for backward", autograd.input)])
         autograd.input = training ? input : nil
         guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else { return }
         var beta: Float = 0
