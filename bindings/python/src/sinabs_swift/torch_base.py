@@ -23,21 +23,51 @@ class NeuronFunction(torch.autograd.Function):
         native.tape_serial += 1
         ctx.native, ctx.names, ctx.serial = native, names, native.tape_serial
         ctx.what, ctx.dtype = type(layer).__name__, x.dtype
-        ctx.save_for_backward(x)  # so torch refuses in-place edits of x before backward
+        ctx.save_for_backward(x, *parameters)  # so torch refuses in-place edits before backward
         return output
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad_output):
-        ctx.saved_tensors  # the version check
+        inputs = ctx.saved_tensors  # the version check
         native = ctx.native
+        if getattr(ctx, "consumed", False):
+            raise RuntimeError(
+                f"{ctx.what}: backward through this forward ran already. retain_graph=True is "
+                "not supported by sinabs_swift: the first backward consumes the layer's BPTT "
+                "tape (its memory becomes the input gradient). Run the forward again.")
         if ctx.serial != native.tape_serial:
             raise RuntimeError(
                 f"{ctx.what}: backward through an earlier forward call. sinabs_swift keeps "
                 "one BPTT tape per layer: call backward before the next training forward "
                 "of the same layer.")
-        grad_input, grads = native.backward(as_native_input(grad_output), ctx.names)
-        return (None, None, grad_input.to(ctx.dtype), *grads)
+        with torch.no_grad():
+            grad_input, grads = native.backward(as_native_input(grad_output), ctx.names)
+        ctx.consumed = True
+        return (None, None, *_first_order_only(ctx.what, [grad_input.to(ctx.dtype), *grads], inputs))
+
+
+def _first_order_only(what, grads, inputs):
+    """The gradients; under create_graph=True they are exact first-order
+    values whose own gradient raises (libsinabs' fused backward is not
+    differentiable) instead of silently counting as constants: each is
+    linked to the forward's inputs by a zero term, through torch's
+    DelayedError node."""
+    if not torch.is_grad_enabled():
+        return grads
+    link = sum((t.reshape(-1)[0] * 0 for t in inputs if t.requires_grad and t.numel() > 0),
+               torch.zeros(()))
+    refuse = torch._C._functions.DelayedError(
+        f"{what}: second-order gradients (differentiating a gradient taken with "
+        "create_graph=True) are not supported by sinabs_swift: its fused BPTT backward is "
+        "not itself differentiable. First-order gradients are exact.".encode(), len(grads))
+    aliases = []
+    for grad in grads:
+        alias = grad.detach() + link
+        if not alias.requires_grad:
+            alias.requires_grad = True
+        aliases.append(alias)
+    result = refuse(*aliases)
+    return list(result) if isinstance(result, tuple) else [result]
 
 
 class RateFunction(torch.autograd.Function):
