@@ -44,6 +44,21 @@ def race(workers, seconds):
     for t in threads: t.start()
     for t in threads: t.join()
     return results
+
+def calling(call, x):
+    '''A worker calling call(x) until the deadline: (calls done, calls refused as busy).'''
+    def worker(stop):
+        ok = busy = 0
+        while time.monotonic() < stop:
+            try:
+                y = np.asarray(call(x))
+                assert y.shape == np.asarray(getattr(x, "array", x)).shape and np.isfinite(y).all()
+                ok += 1
+            except Exception as error:
+                assert is_busy(error), repr(error)
+                busy += 1
+        return ok, busy
+    return worker
 """ % (BUSY_WORDS,)
 
 
@@ -55,20 +70,8 @@ lif = ss.layers.LIF(tau_mem=10.0)
 m1, m2 = ss.Sequential(lif), ss.Sequential(lif)
 xa = np.random.rand(2, 20, 16384).astype(np.float32)
 xb = np.random.rand(3, 20, 16384).astype(np.float32)
-def loop(call, x):
-    def worker(stop):
-        ok = busy = 0
-        while time.monotonic() < stop:
-            try:
-                y = np.asarray(call(x))
-                assert y.shape == x.shape and np.isfinite(y).all()
-                ok += 1
-            except Exception as error:
-                assert is_busy(error), repr(error)
-                busy += 1
-        return ok, busy
-    return worker
-(ok_a, busy_a), (ok_b, busy_b), (ok_c, busy_c) = race([loop(m1, xa), loop(m2, xb), loop(lif, xa)], 1.5)
+workers = [calling(m1, xa), calling(m2, xb), calling(lif, xa)]
+(ok_a, busy_a), (ok_b, busy_b), (ok_c, busy_c) = race(workers, 1.5)
 print(ok_a, busy_a, ok_b, busy_b, ok_c, busy_c)
 assert ok_a and ok_b and ok_c, "every thread got calls through"
 assert busy_a + busy_b + busy_c > 0, "the calls did overlap"
@@ -95,19 +98,7 @@ for layer_kind in ("layer", "model"):
     lif = ss.layers.LIF(tau_mem=10.0)
     call = lif if layer_kind == "layer" else ss.Sequential(lif)
     inputs = [SlowInput(np.random.rand(b, 20, 8192).astype(np.float32)) for b in (2, 3)]
-    def loop(x):
-        def worker(stop):
-            ok = busy = 0
-            while time.monotonic() < stop:
-                try:
-                    call(x)
-                    ok += 1
-                except Exception as error:
-                    assert is_busy(error), repr(error)
-                    busy += 1
-            return ok, busy
-        return worker
-    results = race([loop(inputs[0]), loop(inputs[1])], 1.0)
+    results = race([calling(call, inputs[0]), calling(call, inputs[1])], 1.0)
     print(layer_kind, results)
     # The thread parked in __dlpack__ holds the mark: the other one mostly
     # sees "busy" (which is the point), so only the totals are asserted.
