@@ -245,8 +245,29 @@ static void test_busy_layer_refuses_a_second_call(void) {
   sinabs_layer_free(lif);
 }
 
+/* As sinabs_layer_set_training says: a forward with training off leaves the
+ * last training forward's tape in place (Linear dropped it). */
+static void test_inference_forward_keeps_the_linear_tape(void) {
+  sinabs_layer *linear = NULL;
+  CHECK_OK(sinabs_linear_layer_create(&linear, 3, 2, 1));
+  int64_t shape[2] = {4, 3};
+  sinabs_tensor *x = tensor_of(shape, 2, NULL), *y = NULL, *z = NULL, *g = NULL, *again = NULL;
+  CHECK_OK(sinabs_layer_set_training(linear, 1));
+  CHECK_OK(sinabs_layer_forward(&y, linear, x));
+  CHECK_OK(sinabs_layer_set_training(linear, 0));
+  CHECK_OK(sinabs_layer_forward(&z, linear, x));
+  CHECK_OK(sinabs_layer_backward(&g, linear, y));
+  CHECK_FAILS(sinabs_layer_backward(&again, linear, y), SINABS_ERR_STATE); /* one per forward */
+  sinabs_tensor_free(g);
+  sinabs_tensor_free(z);
+  sinabs_tensor_free(y);
+  sinabs_tensor_free(x);
+  sinabs_layer_free(linear);
+}
+
 int main(void) {
   test_wrong_kind_free();
+  test_inference_forward_keeps_the_linear_tape();
   test_overlap_by_address();
   test_struct_size_cuts();
   test_parameter_written_through_tensor();

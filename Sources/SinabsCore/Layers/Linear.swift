@@ -56,7 +56,7 @@ public final class Linear: Layer {
         }
         try Tensor.checkDisjoint(output, from: [("the input", input), ("weight", weight), ("bias", bias),
                                                 ("the input kept for backward", autograd.input)])
-        autograd.input = training ? input : nil
+        if training { autograd.input = input }  // a forward with training off keeps the tape
         guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else { return }
         var beta: Float = 0
         if let b = bias?.baseAddress {
