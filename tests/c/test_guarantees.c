@@ -265,8 +265,35 @@ static void test_inference_forward_keeps_the_linear_tape(void) {
   sinabs_layer_free(linear);
 }
 
+/* NaN in the input reaches the surrogate's exp as NaN: defined behaviour
+ * (no float->int conversion of NaN; UBSan in make test-asan checks it), and
+ * the other neurons' gradients stay finite. Every surrogate. */
+static void test_nan_through_the_surrogates(void) {
+  for (int32_t surrogate = 0; surrogate <= SINABS_SURROGATE_PERIODIC_EXPONENTIAL; surrogate++) {
+    sinabs_neuron_options o;
+    sinabs_layer *lif = NULL;
+    CHECK_OK(sinabs_neuron_options_init(&o, SINABS_NEURON_LIF));
+    o.surrogate_fn = surrogate;
+    CHECK_OK(sinabs_neuron_layer_create(&lif, &o));
+    CHECK_OK(sinabs_layer_set_training(lif, 1));
+    int64_t shape[3] = {1, 4, 3};
+    float values[12] = {1, 2, NAN, 3, 1, 0, 2, 2, 1, 0.5f, 4, 1};
+    sinabs_tensor *x = tensor_of(shape, 3, values), *y = NULL, *g = NULL;
+    CHECK_OK(sinabs_layer_forward(&y, lif, x));
+    float *yd = data_of(y);
+    for (int i = 0; i < 12; i++) yd[i] = 1.0f; /* grad_output: ones */
+    CHECK_OK(sinabs_layer_backward(&g, lif, y));
+    if (g) CHECK(isfinite(data_of(g)[0]) && isfinite(data_of(g)[1])); /* the other neurons */
+    sinabs_tensor_free(g);
+    sinabs_tensor_free(y);
+    sinabs_tensor_free(x);
+    sinabs_layer_free(lif);
+  }
+}
+
 int main(void) {
   test_wrong_kind_free();
+  test_nan_through_the_surrogates();
   test_inference_forward_keeps_the_linear_tape();
   test_overlap_by_address();
   test_struct_size_cuts();
