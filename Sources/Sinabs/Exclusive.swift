@@ -15,8 +15,16 @@ import Synchronization
 enum Exclusive {
     private static let busy = Mutex<Set<ObjectIdentifier>>([])
 
-    /// Runs `body` with `objects` (duplicates allowed) marked busy, or throws
-    /// STATE without running it when any of them is marked already.
+    /// Runs `body` with `object` marked busy, or throws STATE without
+    /// running it when the mark is taken already.
+    static func run<R>(_ object: AnyObject, _ what: String, _ body: () throws -> R) throws -> R {
+        let id = ObjectIdentifier(object)
+        guard busy.withLock({ $0.insert(id).inserted }) else { throw busyError(what) }
+        defer { busy.withLock { _ = $0.remove(id) } }
+        return try body()
+    }
+
+    /// As `run(_:_:_:)` for several objects (duplicates allowed), all or none.
     static func run<R>(_ objects: [AnyObject], _ what: String, _ body: () throws -> R) throws -> R {
         let ids = Set(objects.map(ObjectIdentifier.init))
         let taken = busy.withLock { marked -> Bool in
@@ -24,25 +32,27 @@ enum Exclusive {
             marked.formUnion(ids)
             return true
         }
-        guard taken else {
-            throw SinabsError(.state, "\(what) is busy: another call is running on it (from another thread, "
-                                      + "directly or through a model); a layer or model runs one call at a time")
-        }
+        guard taken else { throw busyError(what) }
         defer { busy.withLock { marked in marked.subtract(ids) } }
         return try body()
+    }
+
+    private static func busyError(_ what: String) -> SinabsError {
+        SinabsError(.state, "\(what) is busy: another call is running on it (from another thread, "
+                            + "directly or through a model); a layer or model runs one call at a time")
     }
 }
 
 /// Runs `body` on the layer behind `handle`, marked busy.
 func withLayer<R>(_ handle: OpaquePointer?, _ body: (LayerObject) throws -> R) throws -> R {
     let layer = try layer(handle)
-    return try Exclusive.run([layer], "layer") { try body(layer) }
+    return try Exclusive.run(layer, "layer") { try body(layer) }
 }
 
 /// Runs `body` on the neuron layer behind `handle`, marked busy.
 func withNeuronLayer<R>(_ handle: OpaquePointer?, _ body: (NeuronLayer) throws -> R) throws -> R {
     let layer = try neuronLayer(handle)
-    return try Exclusive.run([layer], "layer") { try body(layer) }
+    return try Exclusive.run(layer, "layer") { try body(layer) }
 }
 
 /// Runs `body` on the model behind `handle`, marked busy; with `andLayers`
@@ -50,7 +60,7 @@ func withNeuronLayer<R>(_ handle: OpaquePointer?, _ body: (NeuronLayer) throws -
 func withModel<R>(_ handle: OpaquePointer?, andLayers: Bool = false,
                   _ body: (ModelObject) throws -> R) throws -> R {
     let model = try model(handle)
-    return try Exclusive.run([model], "model") {
+    return try Exclusive.run(model, "model") {
         guard andLayers else { return try body(model) }
         return try Exclusive.run(model.layers, "a layer of this model") { try body(model) }
     }

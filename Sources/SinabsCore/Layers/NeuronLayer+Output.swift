@@ -10,18 +10,22 @@ extension NeuronLayer {
 }
 
 extension NeuronLayer {
-    /// Every tensor the layer keeps across calls (states, parameters,
-    /// recordings, the tape): a forward's output must overlap none of them.
-    var ownTensors: [(what: String, tensor: Tensor?)] {
-        var list: [(what: String, tensor: Tensor?)] = []
-        for (name, state) in states { list.append(("state \(name)", state)) }
-        for (name, parameter) in parameters { list.append(("parameter \(name)", parameter)) }
-        for (name, recording) in recordings { list.append(("the recording of \(name)", recording)) }
-        if let tape = autograd.tape {
-            for buffer in [tape.u, tape.vStart, tape.i, tape.b, tape.x, tape.weight, tape.input] {
-                list.append(("the training tape", buffer))
-            }
+    /// Throws INVALID_ARGUMENT when `output` overlaps the input or anything
+    /// the layer keeps across calls (states, parameters, recordings, the
+    /// tape). Names are built only for the error: this runs on every call.
+    func checkOutputDisjoint(_ output: Tensor, input: Tensor) throws {
+        func refuse(_ what: @autoclosure () -> String) -> SinabsError {
+            SinabsError.invalid("output must not share memory with \(what())")
         }
-        return list
+        if output.overlaps(input) { throw refuse("the input") }
+        for (name, state) in states where output.overlaps(state) { throw refuse("state \(name)") }
+        for (name, parameter) in parameters where output.overlaps(parameter) { throw refuse("parameter \(name)") }
+        for (name, recording) in recordings where output.overlaps(recording) {
+            throw refuse("the recording of \(name)")
+        }
+        guard let tape = autograd.tape else { return }
+        for buffer in [tape.u, tape.vStart, tape.i, tape.b, tape.x, tape.weight, tape.input] {
+            if let buffer, output.overlaps(buffer) { throw refuse("the training tape") }
+        }
     }
 }

@@ -68,7 +68,7 @@ extension NeuronLayer {
     /// bypasses `setParameter`. Forward checks at use (a few scalars).
     func validateParameters() throws {
         for (name, tensor) in parameters where tensor.rank == 0 {
-            guard let value = tensor.scalars.first else { continue }
+            guard let value = tensor.baseAddress?.pointee else { continue }
             do {
                 try Self.validateScalar(name, value)
             } catch let error as SinabsError {

@@ -103,7 +103,7 @@ public final class NeuronLayer: Layer {
         guard output.count == input.count else {
             throw SinabsError.shape("output has \(output.count) elements, input \(input.count)")
         }
-        try Tensor.checkDisjoint(output, from: [("the input", input)] + ownTensors)
+        try checkOutputDisjoint(output, input: input)
         let stateShape = [batch] + trailing
         let neurons = try Shape.elementCount(trailing)
         // Squeeze: an empty input with a large num_timesteps makes (B, T, ...)
