@@ -137,10 +137,15 @@ ASAN_DIR     := $(BUILD)/asan
 ASAN_LIBDIR  := $(ASAN_DIR)/lib
 CLANG        ?= $(dir $(shell command -v swift 2>/dev/null))clang
 ASAN_RUNTIME  = $(firstword $(wildcard $(dir $(CLANG))../lib/clang/*/lib/linux/libclang_rt.asan-x86_64.so))
-# (swiftc has no UBSan on Linux: -fsanitize=undefined reaches the C targets only.)
+# (swiftc has no UBSan on Linux: -fsanitize=undefined reaches the C targets
+# only.) Coverage counters let libFuzzer see the library's branches, not only
+# the fuzz target's; other programs ignore them. (trace-cmp on the C kernels
+# would double their compile time, already ~8x under the sanitizers.)
+SANCOV       := inline-8bit-counters,pc-table
 SWIFT_ASAN   := swift build -c release --scratch-path $(ASAN_SCRATCH) --product sinabs -Xswiftc -static-stdlib \
                 --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
-                -Xcc -Wno-pass-failed
+                -Xcc -Wno-pass-failed -Xswiftc -sanitize-coverage=edge,$(SANCOV),trace-cmp \
+                -Xcc -fsanitize-coverage=$(SANCOV)
 SANITIZE     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -g -O1
 # Fail on the first report; big requests (absurd shapes) return NULL as in
 # production; allocations above 256 MB fail in the library (its test hook).
@@ -153,7 +158,9 @@ ASAN_C_TESTS := $(patsubst tests/c/%.c,$(ASAN_DIR)/tests/%,$(wildcard tests/c/te
 lib-asan: deps-system
 	$(SWIFT_ASAN)
 	@mkdir -p $(ASAN_LIBDIR)
-	@cp "$$($(SWIFT_ASAN) --show-bin-path)/libsinabs.so" $(ASAN_LIBDIR)/$(SONAME)
+	@# Copy, then rename: a fuzzer or test still running keeps its mapped copy.
+	@cp "$$($(SWIFT_ASAN) --show-bin-path)/libsinabs.so" $(ASAN_LIBDIR)/$(SONAME).new
+	@mv -f $(ASAN_LIBDIR)/$(SONAME).new $(ASAN_LIBDIR)/$(SONAME)
 	@ln -sf $(SONAME) $(ASAN_LIBDIR)/libsinabs.so
 	@echo "built $(ASAN_LIBDIR)/$(SONAME) (ASan + UBSan)"
 
