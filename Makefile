@@ -21,7 +21,8 @@ LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
         test-python python bench bench-bptt bench-models install clean reference \
-        examples-digits example-c-digits example-swift-digits example-python-digits bench-train-step
+        examples-digits example-c-digits example-swift-digits example-python-digits bench-train-step \
+        lib-asan test-c-asan python-asan test-asan fuzz fuzz-short
 # The package's targets (wheel, docs, demo pictures) and their tests.
 .PHONY: deps-package wheel test-package docs
 
@@ -133,8 +134,13 @@ bench-train-step: python
 
 ## ---- tests ----------------------------------------------------------------
 
-test: deps test-swift test-c test-ctypes test-python examples test-package
+# The C tests under ASan/UBSan and a 30 s fuzz run take about 3 minutes more
+# (most of it the sanitized build); `make test-asan` adds ctypes and pytest.
+test: deps test-swift test-c test-ctypes test-python examples test-package test-c-asan fuzz-short
 	@echo "all test suites passed"
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 
 # The Swift tests are XCTest; without the flag an empty Swift Testing run
 # would also report "0 tests".
@@ -179,6 +185,84 @@ test-package: wheel deps-python
 # Regenerate the reference cases from the installed sinabs (seed 0), in place.
 reference: deps-python
 	$(PYTHON) tests/reference/gen_reference.py tests/reference/cases 0
+
+## ---- sanitizers and fuzzing ----------------------------------------------
+# The library built with AddressSanitizer (Swift and C) and UBSan (the C
+# kernels), in its own scratch folder; the C tests, the ctypes tests and
+# pytest run against it (Python with the ASan runtime preloaded, leak checks
+# off: the interpreter itself keeps memory until exit). The C tests and the
+# fuzzer link the toolchain's clang, whose ASan runtime is the one Swift uses.
+
+ASAN_SCRATCH ?= .build-asan
+ASAN_DIR     := $(BUILD)/asan
+ASAN_LIBDIR  := $(ASAN_DIR)/lib
+CLANG        ?= $(dir $(shell command -v swift 2>/dev/null))clang
+ASAN_RUNTIME  = $(firstword $(wildcard $(dir $(CLANG))../lib/clang/*/lib/linux/libclang_rt.asan-x86_64.so))
+# (swiftc has no UBSan on Linux: -fsanitize=undefined reaches the C targets
+# only.) Coverage counters let libFuzzer see the library's branches, not only
+# the fuzz target's; other programs ignore them. (trace-cmp on the C kernels
+# would double their compile time, already ~8x under the sanitizers.)
+SANCOV       := inline-8bit-counters,pc-table
+SWIFT_ASAN   := swift build -c release --scratch-path $(ASAN_SCRATCH) --product sinabs -Xswiftc -static-stdlib \
+                --sanitize=address -Xcc -fsanitize=undefined -Xcc -fno-sanitize-recover=undefined \
+                -Xcc -Wno-pass-failed -Xswiftc -sanitize-coverage=edge,$(SANCOV),trace-cmp \
+                -Xcc -fsanitize-coverage=$(SANCOV)
+SANITIZE     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -g -O1
+# Fail on the first report; big requests (absurd shapes) return NULL as in
+# production; allocations above 256 MB fail in the library (its test hook).
+ASAN_ENV     := ASAN_OPTIONS=allocator_may_return_null=1:abort_on_error=1:detect_leaks=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SINABS_TEST_ALLOC_LIMIT=268435456
+FUZZ_SECONDS ?= 60
+FUZZ_CORPUS  ?= $(ASAN_DIR)/fuzz-corpus
+ASAN_C_TESTS := $(patsubst tests/c/%.c,$(ASAN_DIR)/tests/%,$(wildcard tests/c/test_*.c))
+
+lib-asan: deps-system
+	$(SWIFT_ASAN)
+	@mkdir -p $(ASAN_LIBDIR)
+	@# Copy, then rename: a fuzzer or test still running keeps its mapped copy.
+	@cp "$$($(SWIFT_ASAN) --show-bin-path)/libsinabs.so" $(ASAN_LIBDIR)/$(SONAME).new
+	@mv -f $(ASAN_LIBDIR)/$(SONAME).new $(ASAN_LIBDIR)/$(SONAME)
+	@ln -sf $(SONAME) $(ASAN_LIBDIR)/libsinabs.so
+	@echo "built $(ASAN_LIBDIR)/$(SONAME) (ASan + UBSan)"
+
+$(ASAN_DIR)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) include/sinabs.h | lib-asan
+	@mkdir -p $(ASAN_DIR)/tests
+	$(CLANG) $(CFLAGS_TEST) $(SANITIZE) $< -o $@ -L$(ASAN_LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(ASAN_LIBDIR)) -lm
+
+test-c-asan: lib-asan $(ASAN_C_TESTS)
+	@set -e; for t in $(ASAN_C_TESTS); do echo "== asan $$t"; $(ASAN_ENV) $$t; done
+
+# The binding compiled in place in a copy (the installed one stays as it is),
+# instrumented as well.
+python-asan: lib-asan deps-python
+	@rm -rf $(ASAN_DIR)/python && mkdir -p $(ASAN_DIR)/python && cp -r bindings/python/src bindings/python/setup.py \
+	  bindings/python/pyproject.toml bindings/python/README.md $(ASAN_DIR)/python/
+	cd $(ASAN_DIR)/python && SINABS_LIB_DIR=$(abspath $(ASAN_LIBDIR)) SINABS_SOURCE_DIR=$(CURDIR) \
+	  CC=$(CLANG) LDSHARED="$(CLANG) -shared" CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  $(PYTHON) setup.py -q build_ext --inplace >/dev/null
+
+PY_ASAN_ENV := ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+               LD_PRELOAD=$(ASAN_RUNTIME)
+
+# (test_pkg_config builds a plain program against the plain build: not here.)
+test-asan: test-c-asan python-asan
+	$(PY_ASAN_ENV) SINABS_LIBRARY=$(abspath $(ASAN_LIBDIR)/$(SONAME)) $(PYTHON) -m pytest -q -p no:cacheprovider tests/ctypes -k "not pkg_config"
+	$(PY_ASAN_ENV) PYTHONPATH=$(abspath $(ASAN_DIR)/python/src) $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
+	@echo "ASan/UBSan: C, ctypes and Python tests passed"
+
+$(ASAN_DIR)/fuzz_api: tests/fuzz/fuzz_api.c include/sinabs.h | lib-asan
+	$(CLANG) -std=c11 -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -g -O1 $< -o $@ -L$(ASAN_LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(ASAN_LIBDIR)) -lm
+
+# libFuzzer on the C ABI for FUZZ_SECONDS (default 60); the corpus grows in
+# FUZZ_CORPUS across runs. Tensors above 1 MB fail to allocate (the library's
+# test hook): big inputs only slow the instrumented kernels down. Any report (or a broken promise, see the target)
+# stops it with the crashing input saved under $(ASAN_DIR).
+fuzz: $(ASAN_DIR)/fuzz_api
+	@mkdir -p $(FUZZ_CORPUS)
+	$(ASAN_ENV) SINABS_TEST_ALLOC_LIMIT=1048576 $(ASAN_DIR)/fuzz_api -max_total_time=$(FUZZ_SECONDS) \
+	  -rss_limit_mb=2048 -timeout=60 -print_final_stats=1 -artifact_prefix=$(ASAN_DIR)/ $(FUZZ_CORPUS) \
+	  tests/fuzz/seeds
 
 ## ---- examples -------------------------------------------------------------
 # The C examples are built the way a user would, through pkg-config.
@@ -241,4 +325,4 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' sinabs.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sinabs.pc
 
 clean:
-	rm -rf $(BUILD) $(SCRATCH) bindings/python/build
+	rm -rf $(BUILD) $(SCRATCH) $(ASAN_SCRATCH) bindings/python/build

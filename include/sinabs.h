@@ -19,15 +19,33 @@
  *   hands the caller a new reference that it must release with `sinabs_T_free`.
  *   A pointer returned through `const char **` or `float **` is borrowed: it
  *   lives as long as the object it came from (see each function).
- * - Every `_free` accepts NULL and does nothing then.
+ * - Every `_free` accepts NULL and does nothing then. A handle of another
+ *   kind (a layer given to sinabs_tensor_free) is not freed either: the call
+ *   does nothing but set `sinabs_last_error()`.
+ * - A failed call changes nothing: no layer, model or tensor is modified, on
+ *   every path including allocation failure (OUT_OF_MEMORY). Exception: a
+ *   model whose layer k fails has run layers 0..k-1 (their states advanced).
  * - Shapes are `int64_t` arrays with `rank` entries; rank is 0..SINABS_MAX_RANK.
  *
  * Threading
  * - `sinabs_last_error()` is per thread.
  * - A tensor may be read from several threads at once; writing its data while
  *   another thread reads it is the caller's race.
- * - A layer or model must not be used from two threads at once (forward and
- *   backward mutate its state); distinct layers may run concurrently.
+ * - A layer or model runs one call at a time. Every sinabs_layer_* call
+ *   (except _free) marks its layer busy for its duration; sinabs_model_forward
+ *   and sinabs_model_reset_states mark the model and each of its layers, the
+ *   other sinabs_model_* calls the model. A call that finds a mark taken --
+ *   another thread runs the same layer, directly or through any model that
+ *   contains it -- fails at once with SINABS_ERR_STATE and a message saying
+ *   "busy", and changes nothing; it never waits, so there is no deadlock,
+ *   and it never crashes or corrupts a result. Callers that share a layer
+ *   between threads serialise their calls themselves (or retry).
+ *   A release callback (sinabs_release_fn) that runs inside a call and calls
+ *   back into that call's layer gets the same error.
+ * - Distinct layers (and models without a common layer) run concurrently.
+ * - Tensors returned by get_state/get_parameter share the layer's memory:
+ *   writing them while a call runs on the layer is the caller's data race
+ *   (wrong numbers, never a crash: the memory stays alive).
  * - An optimizer must not be used from two threads at once, nor while its
  *   model runs in another thread.
  * - The library parallelises large calls internally; see
@@ -239,7 +257,9 @@ typedef int32_t sinabs_surrogate_fn;
  * Construction options of a neuron layer. Always start from
  * `sinabs_neuron_options_init`, which writes `struct_size` and sinabs'
  * defaults for the model; then change fields. New fields are only ever added
- * at the end, and the library reads only the first `struct_size` bytes.
+ * at the end, and the library reads only the first `struct_size` bytes
+ * (the missing fields keep their defaults). `struct_size` must end at a
+ * field boundary: a size that cuts a field is INVALID_ARGUMENT.
  * "None" of sinabs is NaN for the float fields marked so.
  */
 typedef struct sinabs_neuron_options {
@@ -299,14 +319,21 @@ void sinabs_layer_free(sinabs_layer *layer);
  *  trailing shape re-initialises them to zero, a new batch size too (sinabs
  *  resamples old states at random; we start from zero, which is
  *  reproducible). NaN and Inf in the input propagate like in IEEE arithmetic
- *  (no check: it would cost a pass over memory). On failure the layer's state
- *  is unchanged. Caller owns `*out`. */
+ *  (no check: it would cost a pass over memory). On failure the layer is
+ *  unchanged, allocation failure included (a training forward that cannot
+ *  allocate its tape keeps the last training forward's tape for backward).
+ *  Errors: INVALID_ARGUMENT, SHAPE, OUT_OF_MEMORY, STATE (busy: see
+ *  Threading). Caller owns `*out`. */
 sinabs_status sinabs_layer_forward(sinabs_tensor **out, sinabs_layer *layer,
                                    const sinabs_tensor *input);
 
 /** As sinabs_layer_forward but writes into `output`, which must have the
- *  element count of `input` and must not share its storage. No allocation of
- *  the output. */
+ *  element count of `input`. No allocation of the output. `output` must not
+ *  overlap, by address (two wraps of one buffer count), the input or any
+ *  memory the layer reads or keeps: its states, parameters, recordings and
+ *  training tape (including the last training input, kept for backward).
+ *  Errors: as sinabs_layer_forward; INVALID_ARGUMENT for an overlap (the
+ *  message names what it overlaps); the layer and `output` are unchanged. */
 sinabs_status sinabs_layer_forward_into(sinabs_tensor *output, sinabs_layer *layer,
                                         const sinabs_tensor *input);
 
@@ -362,6 +389,10 @@ sinabs_status sinabs_layer_parameter_name(const char **out_name,
                                           const sinabs_layer *layer, int32_t index);
 
 /** A new tensor sharing the storage of parameter `name` (rank 0 for scalars).
+ *  Writes through it change the layer without the checks of
+ *  sinabs_layer_set_parameter; forward therefore checks the scalar
+ *  parameters at every call and fails with INVALID_ARGUMENT (layer
+ *  unchanged) while one is out of range (e.g. tau_mem written as -5 or NaN).
  *  Caller owns `*out`. Errors: NOT_FOUND. */
 sinabs_status sinabs_layer_get_parameter(sinabs_tensor **out,
                                          const sinabs_layer *layer, const char *name);

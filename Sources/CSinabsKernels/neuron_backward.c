@@ -62,7 +62,10 @@ SNK_INLINE float exp_approx(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   const float y = p * (r * r) + r + 1.0f;
-  const int32_t bits = ((int32_t)n + 127) << 23;
+  // NaN passes the clamps above; it must not reach the int conversion
+  // (undefined). Any exponent will do then: y is NaN already.
+  const float n_defined = n == n ? n : 0.0f;
+  const uint32_t bits = (uint32_t)((int32_t)n_defined + 127) << 23;
   float scale;
   memcpy(&scale, &bits, sizeof scale);
   return y * scale;

@@ -1,3 +1,4 @@
+import CSinabs
 import SinabsCore
 
 // Opaque handles are retained Swift objects. Every handle is checked for its
@@ -13,9 +14,17 @@ func retainedHandle(_ object: AnyObject) -> OpaquePointer {
     OpaquePointer(Unmanaged.passRetained(object).toOpaque())
 }
 
-func releaseHandle(_ handle: OpaquePointer?) {
+/// Releases a handle of kind `T`. A handle of another kind (a layer passed to
+/// sinabs_tensor_free) is left alone and the thread's message says so: freeing
+/// it would leave its owner with a dangling handle.
+func releaseHandle<T>(_ handle: OpaquePointer?, as type: T.Type, kind: String) {
     guard let handle else { return }
-    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle)).release()
+    let unmanaged = Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle))
+    guard unmanaged.takeUnretainedValue() is T else {
+        _ = fail(SINABS_ERR_INVALID_ARGUMENT, "sinabs_\(kind)_free: not a sinabs_\(kind) handle; nothing was freed")
+        return
+    }
+    unmanaged.release()
 }
 
 private func object<T>(_ handle: OpaquePointer?, as type: T.Type, kind: String, _ what: String) throws -> T {

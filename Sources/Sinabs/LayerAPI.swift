@@ -25,15 +25,15 @@ public func sinabs_linear_layer_create(_ out: UnsafeMutablePointer<OpaquePointer
 
 @c @implementation
 public func sinabs_layer_free(_ layer: OpaquePointer?) {
-    releaseHandle(layer)
+    releaseHandle(layer, as: LayerObject.self, kind: "layer")
 }
 
 @c @implementation
 public func sinabs_layer_forward(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
                                  _ input: OpaquePointer?) -> sinabs_status {
     guarded(out: out) { out in
-        let layer = try layer(handle)
-        out.pointee = retainedHandle(try layer.forward(try tensor(input, "input")))
+        let input = try tensor(input, "input")
+        out.pointee = try withLayer(handle) { retainedHandle(try $0.forward(input)) }
     }
 }
 
@@ -41,8 +41,8 @@ public func sinabs_layer_forward(_ out: UnsafeMutablePointer<OpaquePointer?>?, _
 public func sinabs_layer_forward_into(_ output: OpaquePointer?, _ handle: OpaquePointer?,
                                       _ input: OpaquePointer?) -> sinabs_status {
     guarded {
-        let layer = try layer(handle)
-        try layer.forward(try tensor(input, "input"), into: try tensor(output, "output"))
+        let input = try tensor(input, "input"), output = try tensor(output, "output")
+        try withLayer(handle) { try $0.forward(input, into: output) }
     }
 }
 
@@ -51,8 +51,7 @@ public func sinabs_layer_reset_states(_ handle: OpaquePointer?, _ randomize: Int
                                       _ names: UnsafePointer<UnsafePointer<CChar>?>?,
                                       _ lows: UnsafePointer<Float>?, _ highs: UnsafePointer<Float>?,
                                       _ count: Int32, _ seed: UInt64) -> sinabs_status {
-    guarded {
-        let layer = try layer(handle)
+    guarded { try withLayer(handle) { layer in
         guard count >= 0 else { throw invalid("count is negative (\(count))") }
         var ranges: [String: ClosedRange<Float>] = [:]
         if count > 0 {
@@ -71,20 +70,20 @@ public func sinabs_layer_reset_states(_ handle: OpaquePointer?, _ randomize: Int
             }
         }
         layer.resetStates(randomize: randomize != 0, ranges: ranges, seed: seed)
-    }
+    } }
 }
 
 @c @implementation
 public func sinabs_layer_state_count(_ out_count: UnsafeMutablePointer<Int32>?,
                                      _ handle: OpaquePointer?) -> sinabs_status {
-    guarded { try write(Int32(try layer(handle).stateNames.count), to: out_count, "out_count") }
+    guarded { try write(Int32(try withLayer(handle) { $0.stateNames.count }), to: out_count, "out_count") }
 }
 
 @c @implementation
 public func sinabs_layer_state_name(_ out_name: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                                     _ handle: OpaquePointer?, _ index: Int32) -> sinabs_status {
     guarded {
-        let names = try layer(handle).stateNames
+        let names = try withLayer(handle) { $0.stateNames }
         guard index >= 0, Int(index) < names.count else {
             throw invalid("state index \(index) is outside 0..<\(names.count)")
         }
@@ -96,8 +95,8 @@ public func sinabs_layer_state_name(_ out_name: UnsafeMutablePointer<UnsafePoint
 public func sinabs_layer_get_state(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
                                    _ name: UnsafePointer<CChar>?) -> sinabs_status {
     guarded(out: out) { out in
-        let layer = try layer(handle)
-        out.pointee = retainedHandle(try layer.state(named: try readName(name)))
+        let name = try readName(name)
+        out.pointee = try withLayer(handle) { retainedHandle(try $0.state(named: name)) }
     }
 }
 
@@ -105,8 +104,8 @@ public func sinabs_layer_get_state(_ out: UnsafeMutablePointer<OpaquePointer?>?,
 public func sinabs_layer_set_state(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar>?,
                                    _ value: OpaquePointer?) -> sinabs_status {
     guarded {
-        let layer = try layer(handle)
-        try layer.setState(named: try readName(name), to: try tensor(value, "value"))
+        let name = try readName(name), value = try tensor(value, "value")
+        try withLayer(handle) { try $0.setState(named: name, to: value) }
     }
 }
 
@@ -115,28 +114,28 @@ public func sinabs_layer_get_recording(_ out: UnsafeMutablePointer<OpaquePointer
                                        _ handle: OpaquePointer?,
                                        _ name: UnsafePointer<CChar>?) -> sinabs_status {
     guarded(out: out) { out in
-        let layer = try neuronLayer(handle)
-        out.pointee = retainedHandle(try layer.recording(named: try readName(name)))
+        let name = try readName(name)
+        out.pointee = try withNeuronLayer(handle) { retainedHandle(try $0.recording(named: name)) }
     }
 }
 
 @c @implementation
 public func sinabs_layer_firing_rate(_ out_rate: UnsafeMutablePointer<Float>?,
                                      _ handle: OpaquePointer?) -> sinabs_status {
-    guarded { try write(try neuronLayer(handle).firingRate, to: out_rate, "out_rate") }
+    guarded { try write(try withNeuronLayer(handle) { $0.firingRate }, to: out_rate, "out_rate") }
 }
 
 @c @implementation
 public func sinabs_layer_parameter_count(_ out_count: UnsafeMutablePointer<Int32>?,
                                          _ handle: OpaquePointer?) -> sinabs_status {
-    guarded { try write(Int32(try layer(handle).parameterNames.count), to: out_count, "out_count") }
+    guarded { try write(Int32(try withLayer(handle) { $0.parameterNames.count }), to: out_count, "out_count") }
 }
 
 @c @implementation
 public func sinabs_layer_parameter_name(_ out_name: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                                         _ handle: OpaquePointer?, _ index: Int32) -> sinabs_status {
     guarded {
-        let names = try layer(handle).parameterNames
+        let names = try withLayer(handle) { $0.parameterNames }
         guard index >= 0, Int(index) < names.count else {
             throw invalid("parameter index \(index) is outside 0..<\(names.count)")
         }
@@ -149,8 +148,8 @@ public func sinabs_layer_get_parameter(_ out: UnsafeMutablePointer<OpaquePointer
                                        _ handle: OpaquePointer?,
                                        _ name: UnsafePointer<CChar>?) -> sinabs_status {
     guarded(out: out) { out in
-        let layer = try layer(handle)
-        out.pointee = retainedHandle(try layer.parameter(named: try readName(name)))
+        let name = try readName(name)
+        out.pointee = try withLayer(handle) { retainedHandle(try $0.parameter(named: name)) }
     }
 }
 
@@ -158,7 +157,7 @@ public func sinabs_layer_get_parameter(_ out: UnsafeMutablePointer<OpaquePointer
 public func sinabs_layer_set_parameter(_ handle: OpaquePointer?, _ name: UnsafePointer<CChar>?,
                                        _ value: OpaquePointer?) -> sinabs_status {
     guarded {
-        let layer = try layer(handle)
-        try layer.setParameter(named: try readName(name), to: try tensor(value, "value"))
+        let name = try readName(name), value = try tensor(value, "value")
+        try withLayer(handle) { try $0.setParameter(named: name, to: value) }
     }
 }

@@ -52,6 +52,9 @@ func readOptions(_ pointer: UnsafePointer<sinabs_neuron_options>?) throws -> Neu
     guard size >= headerSize else {
         throw invalid("options.struct_size \(size) is too small; call sinabs_neuron_options_init first")
     }
+    if let cut = fieldCut(by: size) {
+        throw invalid("options.struct_size \(size) ends inside field \(cut); pass a size that ends at a field boundary")
+    }
     guard let model = NeuronModel(rawValue: pointer.pointee.model) else {
         throw invalid("unknown neuron model \(pointer.pointee.model)")
     }
@@ -60,6 +63,27 @@ func readOptions(_ pointer: UnsafePointer<sinabs_neuron_options>?) throws -> Neu
         dst.copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: min(size, dst.count)))
     }
     return try neuronOptions(c, model)
+}
+
+/// The name of the field that `size` bytes would end inside of (a caller
+/// struct may be shorter than ours, but only by whole fields), or nil.
+private func fieldCut(by size: Int) -> String? {
+    typealias O = sinabs_neuron_options
+    func f<T>(_ name: String, _ path: KeyPath<O, T>) -> (String, Int, Int) {
+        (name, MemoryLayout<O>.offset(of: path) ?? 0, MemoryLayout<T>.size)
+    }
+    let fields = [
+        f("tau_mem", \O.tau_mem), f("tau_syn", \O.tau_syn), f("tau_adapt", \O.tau_adapt),
+        f("adapt_scale", \O.adapt_scale), f("spike_threshold", \O.spike_threshold), f("spike_fn", \O.spike_fn),
+        f("max_num_spikes_per_bin", \O.max_num_spikes_per_bin), f("reset_fn", \O.reset_fn),
+        f("subtract_value", \O.subtract_value), f("reset_value", \O.reset_value),
+        f("surrogate_fn", \O.surrogate_fn), f("grad_width", \O.grad_width), f("grad_scale", \O.grad_scale),
+        f("window", \O.window), f("mu", \O.mu), f("sigma", \O.sigma), f("h", \O.h), f("s", \O.s),
+        f("min_v_mem", \O.min_v_mem), f("norm_input", \O.norm_input), f("train_alphas", \O.train_alphas),
+        f("record_states", \O.record_states), f("batch_size", \O.batch_size),
+        f("num_timesteps", \O.num_timesteps), f("recurrent_features", \O.recurrent_features),
+    ]
+    return fields.first { _, offset, width in offset < size && size < offset + width }?.0
 }
 
 private func optional(_ value: Float) -> Float? { value.isNaN ? nil : value }

@@ -39,7 +39,7 @@ public func sinabs_tensor_wrap(_ out: UnsafeMutablePointer<OpaquePointer?>?,
 
 @c @implementation
 public func sinabs_tensor_free(_ tensor: OpaquePointer?) {
-    releaseHandle(tensor)
+    releaseHandle(tensor, as: Tensor.self, kind: "tensor")
 }
 
 @c @implementation

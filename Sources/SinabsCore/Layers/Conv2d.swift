@@ -90,9 +90,7 @@ public final class Conv2d: WeightAndBias {
         guard output.count == plan.outputCount else {
             throw SinabsError.shape("output has \(output.count) elements, expected \(plan.outputShape)")
         }
-        guard !output.sharesStorage(with: input) else {
-            throw SinabsError.invalid("output must not share memory with the input")
-        }
+        try Tensor.checkDisjoint(output, from: [("the input", input), ("weight", weight), ("bias", bias)])
         let kernel = try chooseKernel(input)
         if plan.samples > 0, output.count > 0, let x = input.baseAddress, let y = output.baseAddress,
            let w = weight.baseAddress {

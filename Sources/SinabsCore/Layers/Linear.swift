@@ -47,15 +47,14 @@ public final class Linear: WeightAndBias {
         guard output.count == rows * outFeatures else {
             throw SinabsError.shape("output has \(output.count) elements, expected \(shape)")
         }
-        guard !output.sharesStorage(with: input) else {
-            throw SinabsError.invalid("output must not share memory with the input")
-        }
+        try Tensor.checkDisjoint(output, from: [("the input", input), ("weight", weight), ("bias", bias),
+                                                ("the input kept for backward", autograd.input)])
         guard rows > 0, let x = input.baseAddress, let y = output.baseAddress, let w = weight.baseAddress else {
-            autograd.input = training ? input : nil
+            if training { autograd.input = input }  // a forward with training off keeps the tape
             return
         }
         let scattered = try forwardSparseIfSparse(input, rows: rows, y)
-        autograd.input = training ? input : nil
+        if training { autograd.input = input }
         if scattered { return }
         var beta: Float = 0
         if let b = bias?.baseAddress {

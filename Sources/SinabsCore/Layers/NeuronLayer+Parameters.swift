@@ -77,7 +77,21 @@ extension NeuronLayer {
         try target.copyElements(from: value)
     }
 
-    private static func validateScalar(_ name: String, _ v: Float) throws {
+    /// Checks the scalar parameters as they are now: the tensors from
+    /// `parameter(named:)` share their memory, so a write through one
+    /// bypasses `setParameter`. Forward checks at use (a few scalars).
+    func validateParameters() throws {
+        for (name, tensor) in parameters where tensor.rank == 0 {
+            guard let value = tensor.baseAddress?.pointee else { continue }
+            do {
+                try Self.validateScalar(name, value)
+            } catch let error as SinabsError {
+                throw SinabsError(error.code, error.message + " (written through its tensor)")
+            }
+        }
+    }
+
+    static func validateScalar(_ name: String, _ v: Float) throws {
         switch name {
         case "tau_mem", "tau_syn", "tau_adapt", "spike_threshold":
             guard v.isFinite, v > 0 else { throw SinabsError.invalid("\(name) must be > 0, got \(v)") }

@@ -98,16 +98,17 @@ public final class NeuronLayer: Layer {
     }
 
     /// Runs all time steps of `input` into `output` (same element count, not
-    /// sharing memory). Everything that can fail is checked or allocated
-    /// before any state changes: on error the layer is as before.
+    /// overlapping the input or anything the layer keeps). Everything that
+    /// can fail is checked or allocated before any state changes, including
+    /// a new tape: on error (allocation failure too) the layer is as before,
+    /// the last training forward's tape included.
     public func forward(_ input: Tensor, into output: Tensor) throws {
         let (batch, time, trailing) = try layout(of: input.shape)
+        try validateParameters()
         guard output.count == input.count else {
             throw SinabsError.shape("output has \(output.count) elements, input \(input.count)")
         }
-        guard !output.sharesStorage(with: input) || input.count == 0 else {
-            throw SinabsError.invalid("output must not share memory with the input")
-        }
+        try checkOutputDisjoint(output, input: input)
         let stateShape = [batch] + trailing
         let neurons = try Shape.elementCount(trailing)
         // Squeeze: an empty input with a large num_timesteps makes (B, T, ...)
@@ -121,14 +122,16 @@ public final class NeuronLayer: Layer {
             for name in stateNames { newRecordings[name] = try Tensor.uninitialized([batch, time] + trailing) }
         }
         let recurrentScratch = try recurrentBuffers(batch: batch, neurons: neurons)
-        if training {
-            try prepareTape(input: input, batch: batch, time: time, neurons: neurons, perNeuron: perNeuron)
-            autograd.tape?.stateShape = stateShape
-            autograd.tape?.recordingShape = [batch, time] + trailing
-        }
+        let tape = training ? try tapeForForward(batch: batch, time: time, neurons: neurons) : nil
 
-        if training, let tape = autograd.tape, let vMem = (fresh ?? states)["v_mem"] {
-            try tape.vStart.copyElements(from: vMem)  // backward's membrane before step 0
+        // Nothing below can fail: from here on the layer changes.
+        if let tape {
+            commitTape(tape, input: input, perNeuron: perNeuron)
+            tape.stateShape = stateShape
+            tape.recordingShape = [batch, time] + trailing
+            if let vMem = (fresh ?? states)["v_mem"] {
+                try tape.vStart.copyElements(from: vMem)  // backward's membrane before step 0
+            }
         }
         if let fresh { states = fresh }
         recordings = newRecordings

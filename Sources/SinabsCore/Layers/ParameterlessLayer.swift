@@ -8,16 +8,15 @@ extension ParameterlessLayer {
     public func setParameter(named name: String, to value: Tensor) throws { throw Self.missing("parameter", name) }
 }
 
-/// Checks shared by every forward(_:into:): the output's size and that it
-/// does not alias the input.
+/// Checks shared by every forward(_:into:): the output's size and that its
+/// memory does not overlap the input's (by address, so two wraps of one
+/// buffer count).
 func checkOutput(_ output: Tensor, of input: Tensor, shape: [Int]) throws {
     let count = try Shape.elementCount(shape)
     guard output.count == count else {
         throw SinabsError.shape("output has \(output.count) elements, expected \(shape)")
     }
-    guard !output.sharesStorage(with: input) || count == 0 else {
-        throw SinabsError.invalid("output must not share memory with the input")
-    }
+    try Tensor.checkDisjoint(output, from: [("the input", input)])
 }
 
 /// Checks that `gradOutput` has the shape the last training forward produced.

@@ -116,6 +116,24 @@ public final class Tensor {
     /// True when both tensors view the same memory.
     public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 
+    /// True when the memory of the two tensors overlaps, by address range:
+    /// two wraps of one caller buffer are distinct storages but overlap.
+    /// Empty tensors overlap nothing.
+    public func overlaps(_ other: Tensor) -> Bool {
+        guard count > 0, other.count > 0, let a = storage.base, let b = other.storage.base else { return false }
+        return a < b + other.count && b < a + count
+    }
+
+    /// Throws INVALID_ARGUMENT when `output` overlaps any of `others`, which
+    /// a call reads (or keeps) while writing `output`.
+    static func checkDisjoint(_ output: Tensor, from others: [(what: String, tensor: Tensor?)]) throws {
+        for (what, tensor) in others {
+            if let tensor, output.overlaps(tensor) {
+                throw SinabsError.invalid("output must not share memory with \(what)")
+            }
+        }
+    }
+
     /// Calls `body` with the elements; the pointer is valid only inside `body`.
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafeBufferPointer(start: storage.base, count: count))

@@ -19,6 +19,10 @@ final class TensorStorage {
     /// output costs several times the kernel otherwise.
     private static let hugePageThreshold = 4 << 20
     private static let alignment = 64
+    /// For tests of the out-of-memory paths: allocations of more bytes than
+    /// SINABS_TEST_ALLOC_LIMIT (read once, at the first allocation) fail as
+    /// if memory had run out.
+    private static let testLimit: Int = getenv("SINABS_TEST_ALLOC_LIMIT").flatMap { Int(String(cString: $0)) } ?? .max
 
     /// Fresh memory for `count` floats, zero-filled when `zeroed`.
     init(count: Int, zeroed: Bool) throws {
@@ -30,7 +34,7 @@ final class TensorStorage {
         }
         let bytes = count * MemoryLayout<Float>.stride
         var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, Self.alignment, bytes) == 0, let raw else {
+        guard bytes <= Self.testLimit, posix_memalign(&raw, Self.alignment, bytes) == 0, let raw else {
             throw SinabsError(.outOfMemory, "cannot allocate \(bytes) bytes")
         }
         #if os(Linux)

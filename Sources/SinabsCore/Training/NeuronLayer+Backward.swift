@@ -11,25 +11,36 @@ extension NeuronLayer {
         parameterNames.filter { $0 != "spike_threshold" && $0 != "min_v_mem" }
     }
 
-    /// Called by a training forward before it touches any state: makes the
-    /// tape ready (reusing its buffers when the shape is unchanged).
-    func prepareTape(input: Tensor, batch: Int, time: Int, neurons: Int, perNeuron: PerNeuronAlphas?) throws {
+    /// The tape for a training forward of this shape: the last one when it
+    /// fits (its buffers are reused), else a new one. Allocates what the tape
+    /// needs but leaves the layer's tape alone, so that a failure (out of
+    /// memory) keeps the last training forward's tape for its backward;
+    /// `commitTape` installs it once nothing can fail any more. A new shape
+    /// therefore holds the old tape and the new one for a moment.
+    func tapeForForward(batch: Int, time: Int, neurons: Int) throws -> NeuronTape {
         let recurrent: Bool
         if case .recurrent = options.form { recurrent = true } else { recurrent = false }
         let tape: NeuronTape
         if let old = autograd.tape, old.fits(batch: batch, time: time, neurons: neurons) {
             tape = old
         } else {
-            autograd.tape = nil  // free the old buffers before allocating new ones
             tape = try NeuronTape(batch: batch, time: time, neurons: neurons, hasSyn: options.tauSyn != nil,
                                   adaptive: options.adaptive, recurrent: recurrent)
-            autograd.tape = tape
         }
         if tape.u == nil {  // the last backward handed it out as its result
             tape.u = try autograd.tapeMemoryTensor(shape: [batch, time, neurons])
         }
-        if let weight = tape.weight { try weight.copyElements(from: try parameter(named: "rec_connect.weight")) }
-        tape.input = recurrent ? nil : input
+        return tape
+    }
+
+    /// Makes `tape` the layer's tape for a training forward of `input`
+    /// (the constants and the recurrent weight of this forward). Cannot fail.
+    func commitTape(_ tape: NeuronTape, input: Tensor, perNeuron: PerNeuronAlphas?) {
+        autograd.tape = tape
+        if let weight = tape.weight, let source = try? parameter(named: "rec_connect.weight") {
+            try? weight.copyElements(from: source)  // same N x N shape by construction
+        }
+        tape.input = tape.x == nil ? input : nil
         tape.inputShape = input.shape
         tape.params = kernelParameters()
         tape.perNeuron = perNeuron

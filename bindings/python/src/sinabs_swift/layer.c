@@ -12,16 +12,36 @@
 
 #include "native.h"
 
-/* The handle, or NULL with RuntimeError while another thread runs a call on
- * this layer: libsinabs layers must not be used from two threads at once, and
- * the flag is only read and written under the GIL, so this check is exact. */
-static sinabs_layer *layer_handle(LayerObject *self) {
+/* Marks the layer busy and returns its handle, or NULL with RuntimeError
+ * while another thread runs a call on this object. Test and set happen under
+ * the GIL with no Python code in between, and every method calls this before
+ * anything that could run Python code or release the GIL (acquiring an input
+ * may call its __dlpack__): the check cannot race. libsinabs marks the layer
+ * busy itself as well, which covers other wrappers of the same layer (from
+ * Model[i]) and models that contain it: their clash fails with STATE, also a
+ * RuntimeError. Every successful call is paired with layer_leave. */
+static sinabs_layer *layer_enter(LayerObject *self) {
   if (self->busy) {
     PyErr_SetString(PyExc_RuntimeError,
-                    "this layer is running a call in another thread; use one layer per thread");
+                    "this layer is running a call in another thread; a layer runs one call at a time");
     return NULL;
   }
+  self->busy = 1;
   return self->handle;
+}
+
+static void layer_leave(LayerObject *self) { self->busy = 0; }
+
+/* A name as UTF-8 without embedded NUL ("v_mem\0x" would reach libsinabs as
+ * "v_mem"), or NULL with an exception. Borrowed from `name`. */
+static const char *name_utf8(PyObject *name) {
+  Py_ssize_t size = 0;
+  const char *text = PyUnicode_AsUTF8AndSize(name, &size);
+  if (text != NULL && strlen(text) != (size_t)size) {
+    PyErr_SetString(PyExc_ValueError, "embedded null character in name");
+    return NULL;
+  }
+  return text;
 }
 
 PyObject *native_layer_new(native_state *state, sinabs_layer *handle) {
@@ -85,7 +105,7 @@ static const option_field option_fields[] = {
 #undef FIELD
 
 static int set_option(sinabs_neuron_options *options, PyObject *key, PyObject *value) {
-  const char *name = PyUnicode_AsUTF8(key);
+  const char *name = name_utf8(key);
   if (name == NULL) return -1;
   for (size_t i = 0; i < sizeof(option_fields) / sizeof(option_fields[0]); i++) {
     const option_field *field = &option_fields[i];
@@ -151,27 +171,11 @@ PyObject *native_linear_layer(PyObject *module, PyObject *args, PyObject *kwargs
 
 static native_state *state_of(LayerObject *self) { return native_state_of_type(Py_TYPE(self)); }
 
-/* True if the memory of two tensors overlaps: separate wraps of one numpy
- * array are distinct storages to libsinabs, so it cannot see this itself. */
-static int tensors_overlap(const sinabs_tensor *a, const sinabs_tensor *b) {
-  float *pa = NULL, *pb = NULL;
-  int64_t na = 0, nb = 0;
-  if (sinabs_tensor_data(&pa, a) != SINABS_OK || sinabs_tensor_data(&pb, b) != SINABS_OK ||
-      sinabs_tensor_numel(&na, a) != SINABS_OK || sinabs_tensor_numel(&nb, b) != SINABS_OK) {
-    return 0; /* the call itself will report the problem */
-  }
-  if (pa == NULL || pb == NULL || na == 0 || nb == 0) return 0;
-  return pa < pb + nb && pb < pa + na;
-}
-
-static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwargs) {
-  static char *keywords[] = {"input", "out", NULL};
-  PyObject *input_obj, *out_obj = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:forward", keywords, &input_obj, &out_obj)) {
-    return NULL;
-  }
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
+/* The layer's output for `input_obj`, in `out_obj` if it is not None (a
+ * writable float32 array; libsinabs refuses one that overlaps the input or
+ * the layer's states, parameters or tape). Called with the layer marked. */
+static PyObject *run_forward(LayerObject *self, sinabs_layer *layer, PyObject *input_obj,
+                             PyObject *out_obj) {
   native_state *state = state_of(self);
   sinabs_tensor *input = native_acquire(state, input_obj, "input", NULL);
   if (input == NULL) return NULL;
@@ -179,25 +183,16 @@ static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwar
   sinabs_status status;
   if (out_obj == Py_None) {
     sinabs_tensor *output = NULL;
-    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS
     status = sinabs_layer_forward(&output, layer, input);
     Py_END_ALLOW_THREADS
-    self->busy = 0;
     result = status == SINABS_OK ? native_tensor_new(state, output, 0) : native_fail(status);
   } else {
     sinabs_tensor *output = native_acquire_writable(state, out_obj, "out");
-    if (output != NULL && tensors_overlap(output, input)) {
-      PyErr_SetString(PyExc_ValueError, "out must not share memory with the input");
-      sinabs_tensor_free(output);
-      output = NULL;
-    }
     if (output != NULL) {
-      self->busy = 1;
       Py_BEGIN_ALLOW_THREADS
       status = sinabs_layer_forward_into(output, layer, input);
       Py_END_ALLOW_THREADS
-      self->busy = 0;
       result = status == SINABS_OK ? Py_NewRef(out_obj) : native_fail(status);
       sinabs_tensor_free(output);
     }
@@ -206,22 +201,39 @@ static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwar
   return result;
 }
 
-static PyObject *layer_backward(LayerObject *self, PyObject *grad_obj) {
-  sinabs_layer *layer = layer_handle(self);
+static PyObject *layer_forward(LayerObject *self, PyObject *args, PyObject *kwargs) {
+  static char *keywords[] = {"input", "out", NULL};
+  PyObject *input_obj, *out_obj = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|O:forward", keywords, &input_obj, &out_obj)) {
+    return NULL;
+  }
+  sinabs_layer *layer = layer_enter(self);
   if (layer == NULL) return NULL;
+  PyObject *result = run_forward(self, layer, input_obj, out_obj);
+  layer_leave(self);
+  return result;
+}
+
+static PyObject *run_backward(LayerObject *self, sinabs_layer *layer, PyObject *grad_obj) {
   native_state *state = state_of(self);
   sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
   if (grad == NULL) return NULL;
   sinabs_tensor *grad_input = NULL;
   sinabs_status status;
-  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_layer_backward(&grad_input, layer, grad);
   Py_END_ALLOW_THREADS
-  self->busy = 0;
   sinabs_tensor_free(grad);
   if (status != SINABS_OK) return native_fail(status);
   return native_tensor_new(state, grad_input, 0);
+}
+
+static PyObject *layer_backward(LayerObject *self, PyObject *grad_obj) {
+  sinabs_layer *layer = layer_enter(self);
+  if (layer == NULL) return NULL;
+  PyObject *result = run_backward(self, layer, grad_obj);
+  layer_leave(self);
+  return result;
 }
 
 /* ---- tapes: one per training forward, backward across calls ---------------- */
@@ -233,10 +245,11 @@ static void tape_capsule_free(PyObject *capsule) {
 }
 
 static PyObject *layer_take_tape(LayerObject *self, PyObject *Py_UNUSED(ignored)) {
-  sinabs_layer *layer = layer_handle(self);
+  sinabs_layer *layer = layer_enter(self);
   if (layer == NULL) return NULL;
   sinabs_tape *tape = NULL;
   sinabs_status status = sinabs_layer_take_tape(&tape, layer);
+  layer_leave(self);
   if (status != SINABS_OK) return native_fail(status);
   PyObject *capsule = PyCapsule_New(tape, tape_capsule_name, tape_capsule_free);
   if (capsule == NULL) {
@@ -282,14 +295,8 @@ static int acquire_entries(native_state *state, PyObject *obj, int32_t count, si
   return 0;
 }
 
-static PyObject *layer_tape_backward(LayerObject *self, PyObject *args) {
-  PyObject *capsule, *grad_obj, *states_obj = Py_None, *recordings_obj = Py_None;
-  if (!PyArg_ParseTuple(args, "OO|OO:tape_backward", &capsule, &grad_obj, &states_obj,
-                        &recordings_obj)) {
-    return NULL;
-  }
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
+static PyObject *run_tape_backward(LayerObject *self, sinabs_layer *layer, PyObject *capsule,
+                                   PyObject *grad_obj, PyObject *states_obj, PyObject *recordings_obj) {
   sinabs_tape *tape = PyCapsule_GetPointer(capsule, tape_capsule_name);
   if (tape == NULL) return NULL;
   if (PyCapsule_GetContext(capsule) != (void *)self) {
@@ -319,13 +326,11 @@ static PyObject *layer_tape_backward(LayerObject *self, PyObject *args) {
     return NULL;
   }
   sinabs_tensor *grad_input = NULL;
-  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_tape_backward(&grad_input, initials, tape, grad,
                                 (const sinabs_tensor *const *)finals,
                                 (const sinabs_tensor *const *)recorded, count);
   Py_END_ALLOW_THREADS
-  self->busy = 0;
   sinabs_tensor_free(grad);
   free_tensors(finals, count);
   free_tensors(recorded, count);
@@ -345,6 +350,19 @@ static PyObject *layer_tape_backward(LayerObject *self, PyObject *args) {
   return result;
 }
 
+static PyObject *layer_tape_backward(LayerObject *self, PyObject *args) {
+  PyObject *capsule, *grad_obj, *states_obj = Py_None, *recordings_obj = Py_None;
+  if (!PyArg_ParseTuple(args, "OO|OO:tape_backward", &capsule, &grad_obj, &states_obj,
+                        &recordings_obj)) {
+    return NULL;
+  }
+  sinabs_layer *layer = layer_enter(self);
+  if (layer == NULL) return NULL;
+  PyObject *result = run_tape_backward(self, layer, capsule, grad_obj, states_obj, recordings_obj);
+  layer_leave(self);
+  return result;
+}
+
 /* ---- named states, recordings, parameters, gradients ------------------------ */
 
 typedef sinabs_status (*named_getter)(sinabs_tensor **, const sinabs_layer *, const char *);
@@ -353,12 +371,13 @@ typedef sinabs_status (*name_count)(int32_t *, const sinabs_layer *);
 typedef sinabs_status (*name_at)(const char **, const sinabs_layer *, int32_t);
 
 static PyObject *get_named(LayerObject *self, PyObject *name_obj, named_getter get) {
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
-  const char *name = PyUnicode_AsUTF8(name_obj);
+  const char *name = name_utf8(name_obj);
   if (name == NULL) return NULL;
+  sinabs_layer *layer = layer_enter(self);
+  if (layer == NULL) return NULL;
   sinabs_tensor *tensor = NULL;
   sinabs_status status = get(&tensor, layer, name);
+  layer_leave(self);
   if (status != SINABS_OK) return native_fail(status);
   return native_tensor_new(state_of(self), tensor, 0);
 }
@@ -369,19 +388,19 @@ static PyObject *set_named(LayerObject *self, PyObject *args, named_setter set, 
   char format[32];
   PyOS_snprintf(format, sizeof(format), "sO:%s", fn);
   if (!PyArg_ParseTuple(args, format, &name, &value_obj)) return NULL;
-  sinabs_layer *layer = layer_handle(self);
+  sinabs_layer *layer = layer_enter(self);
   if (layer == NULL) return NULL;
   sinabs_tensor *value = native_acquire(state_of(self), value_obj, "value", NULL);
+  sinabs_status status = value == NULL ? SINABS_OK : set(layer, name, value);
+  layer_leave(self);
   if (value == NULL) return NULL;
-  sinabs_status status = set(layer, name, value);
   sinabs_tensor_free(value);
   if (status != SINABS_OK) return native_fail(status);
   Py_RETURN_NONE;
 }
 
 static PyObject *list_names(LayerObject *self, name_count count, name_at at) {
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
+  sinabs_layer *layer = self->handle; /* each call below is marked by libsinabs */
   int32_t n = 0;
   sinabs_status status = count(&n, layer);
   if (status != SINABS_OK) return native_fail(status);
@@ -438,10 +457,8 @@ static PyObject *layer_grad(LayerObject *self, PyObject *name) {
 
 static PyObject *layer_firing_rate(LayerObject *self, PyObject *unused) {
   (void)unused;
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
   float rate = 0;
-  sinabs_status status = sinabs_layer_firing_rate(&rate, layer);
+  sinabs_status status = sinabs_layer_firing_rate(&rate, self->handle); /* marked by libsinabs */
   if (status != SINABS_OK) return native_fail(status);
   return PyFloat_FromDouble(rate);
 }
@@ -455,8 +472,6 @@ static PyObject *layer_reset_states(LayerObject *self, PyObject *args, PyObject 
                                    &ranges, &seed)) {
     return NULL;
   }
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
   if (ranges != Py_None && !PyDict_Check(ranges)) {
     PyErr_Format(PyExc_TypeError, "value_ranges must be a dict {state: (low, high)}, got %s",
                  Py_TYPE(ranges)->tp_name);
@@ -475,7 +490,7 @@ static PyObject *layer_reset_states(LayerObject *self, PyObject *args, PyObject 
   Py_ssize_t position = 0, i = 0;
   while (ranges != Py_None && PyDict_Next(ranges, &position, &key, &value)) {
     double low, high;
-    names[i] = PyUnicode_AsUTF8(key); /* borrowed from the dict's key */
+    names[i] = name_utf8(key); /* borrowed from the dict's key */
     if (names[i] == NULL) goto done;
     PyObject *pair = PySequence_Check(value) ? PySequence_Tuple(value) : NULL;
     if (pair == NULL) {
@@ -491,8 +506,9 @@ static PyObject *layer_reset_states(LayerObject *self, PyObject *args, PyObject 
     highs[i] = (float)high;
     i++;
   }
+  /* No Python code runs in this one call: libsinabs' own mark suffices. */
   sinabs_status status =
-      sinabs_layer_reset_states(layer, randomize, names, lows, highs, (int32_t)count, seed);
+      sinabs_layer_reset_states(self->handle, randomize, names, lows, highs, (int32_t)count, seed);
   result = status == SINABS_OK ? Py_NewRef(Py_None) : native_fail(status);
 done:
   PyMem_Free(names);
@@ -502,20 +518,16 @@ done:
 }
 
 static PyObject *layer_set_training(LayerObject *self, PyObject *flag) {
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
   int training = PyObject_IsTrue(flag);
   if (training < 0) return NULL;
-  sinabs_status status = sinabs_layer_set_training(layer, training);
+  sinabs_status status = sinabs_layer_set_training(self->handle, training); /* marked by libsinabs */
   if (status != SINABS_OK) return native_fail(status);
   Py_RETURN_NONE;
 }
 
 static PyObject *layer_zero_grad(LayerObject *self, PyObject *unused) {
   (void)unused;
-  sinabs_layer *layer = layer_handle(self);
-  if (layer == NULL) return NULL;
-  sinabs_status status = sinabs_layer_zero_grad(layer);
+  sinabs_status status = sinabs_layer_zero_grad(self->handle); /* marked by libsinabs */
   if (status != SINABS_OK) return native_fail(status);
   Py_RETURN_NONE;
 }

@@ -27,11 +27,15 @@ static void model_dealloc(ModelObject *self) {
   Py_DECREF(type);
 }
 
-/* RuntimeError while another thread runs forward on this model (see layer.c). */
+/* RuntimeError while another thread runs forward on this model (see
+ * layer_enter in layer.c: the flag is tested and set under the GIL before
+ * anything can run Python code). libsinabs marks the model and each of its
+ * layers itself too, so a layer shared with another model or used directly
+ * in another thread also fails cleanly (STATE, a RuntimeError). */
 static int model_in_use(ModelObject *self) {
   if (self->busy) {
     PyErr_SetString(PyExc_RuntimeError,
-                    "this model is running forward in another thread; use one model per thread");
+                    "this model is running forward in another thread; a model runs one call at a time");
   }
   return self->busy;
 }
@@ -75,11 +79,14 @@ static PyObject *model_item(ModelObject *self, Py_ssize_t index) {
 static PyObject *model_forward(ModelObject *self, PyObject *input_obj) {
   native_state *state = native_state_of_type(Py_TYPE(self));
   if (model_in_use(self)) return NULL;
+  self->busy = 1; /* before acquiring: __dlpack__ may run Python code */
   sinabs_tensor *input = native_acquire(state, input_obj, "input", NULL);
-  if (input == NULL) return NULL;
+  if (input == NULL) {
+    self->busy = 0;
+    return NULL;
+  }
   sinabs_tensor *output = NULL;
   sinabs_status status;
-  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_model_forward(&output, self->handle, input);
   Py_END_ALLOW_THREADS

@@ -36,16 +36,22 @@ class NeuronFunction(torch.autograd.Function):
         return (output, *(copy_of(native.state(name)) for name in names), *recordings)
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx, grad_output, *grads):
-        ctx.saved_tensors  # the version check
+        inputs = ctx.saved_tensors  # the version check
         native, tape = ctx.native, ctx.tape
         if tape is None:
             raise RuntimeError(
-                "sinabs_swift: trying to backward through a neuron layer's call a second time "
-                "(its tape was freed by the first backward; retain_graph does not keep it). "
-                "Detach or reset the states between training steps (reset_states / zero_grad), "
-                "or run the forward again.")
+                "sinabs_swift: backward through this neuron layer call ran already. "
+                "retain_graph=True is not supported by sinabs_swift: the first backward consumes "
+                "the call's BPTT tape (its memory becomes the input gradient). Detach or reset "
+                "the states between training steps (reset_states / zero_grad), or run the "
+                "forward again.")
+        with torch.no_grad():
+            result = NeuronFunction._backward(ctx, native, tape, grad_output, grads)
+        return _first_order_only("sinabs_swift neuron layer", result, inputs)
+
+    @staticmethod
+    def _backward(ctx, native, tape, grad_output, grads):
         if grad_output is None:
             grad_output = torch.zeros(ctx.output_shape)
         grads = [None if g is None else as_native_input(g) for g in grads]
@@ -61,6 +67,35 @@ class NeuronFunction(torch.autograd.Function):
         initial = [to_torch(g) if ctx.needs_input_grad[3 + n_params + k] else None
                    for k, g in enumerate(grad_initial)]
         return (None, None, to_torch(grad_input).to(ctx.dtype), *grads, *initial)
+
+
+def _first_order_only(what, grads, inputs):
+    """The gradients; under create_graph=True they are exact first-order
+    values whose own gradient raises (libsinabs' fused backward is not
+    differentiable) instead of silently counting as constants: each is
+    linked to the forward's inputs by a zero term, through torch's
+    DelayedError node."""
+    if not torch.is_grad_enabled():
+        return grads
+    link = sum((t.reshape(-1)[0] * 0 for t in inputs if t.requires_grad and t.numel() > 0),
+               torch.zeros(()))
+    present = [k for k, grad in enumerate(grads) if grad is not None]
+    refuse = torch._C._functions.DelayedError(
+        f"{what}: second-order gradients (differentiating a gradient taken with "
+        "create_graph=True) are not supported by sinabs_swift: its fused BPTT backward is "
+        "not itself differentiable. First-order gradients are exact.".encode(), len(present))
+    aliases = []
+    for k in present:
+        alias = grads[k].detach() + link
+        if not alias.requires_grad:
+            alias.requires_grad = True
+        aliases.append(alias)
+    result = refuse(*aliases)
+    result = list(result) if isinstance(result, tuple) else [result]
+    grads = list(grads)
+    for k, alias in zip(present, result):
+        grads[k] = alias
+    return tuple(grads)
 
 
 class RateFunction(torch.autograd.Function):

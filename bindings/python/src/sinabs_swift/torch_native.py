@@ -50,6 +50,8 @@ def as_native_input(x):
         return x.detach()  # the common case, without three dispatches
     if x.device.type != "cpu":
         raise ValueError(f"sinabs_swift.torch runs on CPU tensors, got device {x.device}")
+    if x.is_complex():  # .to(float32) would drop the imaginary part
+        raise TypeError(f"sinabs_swift.torch takes real tensors, got {x.dtype}")
     return x.detach().to(torch.float32).contiguous()
 
 
@@ -127,9 +129,13 @@ class NativeNeuron:
     def _output_for(self, x):
         """A tensor for the next output. Fresh memory costs page faults on first
         touch (about 1.3 ns per neuron-step, as much as the kernels), so the
-        last output's memory is reused once nobody else holds it."""
+        last output's memory is reused once nobody else holds it. Never across
+        inference mode: a buffer made under torch.inference_mode is an
+        inference tensor, and a training forward returning it would silently
+        drop out of autograd (no gradients upstream)."""
         buffer = self._output_buffer
-        if buffer is None or buffer.shape != x.shape or not _sole_owner(buffer):
+        if (buffer is None or buffer.shape != x.shape or not _sole_owner(buffer)
+                or buffer.is_inference() != torch.is_inference_mode_enabled()):
             buffer = self._output_buffer = torch.empty_like(x)
         return buffer.detach()  # a new tensor object on the same memory
 
