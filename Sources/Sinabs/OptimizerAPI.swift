@@ -99,7 +99,7 @@ public func sinabs_optimizer_create(_ out: UnsafeMutablePointer<OpaquePointer?>?
 
 @c @implementation
 public func sinabs_optimizer_free(_ handle: OpaquePointer?) {
-    releaseHandle(handle)
+    releaseHandle(handle, as: OptimizerObject.self, kind: "optimizer")
 }
 
 @c @implementation

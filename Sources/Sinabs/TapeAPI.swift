@@ -64,5 +64,5 @@ private func namedTensors(_ array: UnsafePointer<OpaquePointer?>?, _ names: [Str
 
 @c @implementation
 public func sinabs_tape_free(_ handle: OpaquePointer?) {
-    releaseHandle(handle)
+    releaseHandle(handle, as: NeuronTapeHandle.self, kind: "tape")
 }
