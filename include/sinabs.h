@@ -821,6 +821,31 @@ sinabs_status sinabs_layer_get_grad(sinabs_tensor **out, const sinabs_layer *lay
 /** Sets every parameter gradient accumulator to zero. */
 sinabs_status sinabs_layer_zero_grad(sinabs_layer *layer);
 
+/* ------------------------------------------------------------------------ */
+/* ANN-to-SNN conversion                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** sinabs' from_model: a new model `*out` (caller owns, sinabs_model_free)
+ *  with `ann`'s layers rebuilt and their parameters copied (`ann` is not
+ *  changed), every ReLU replaced by a new neuron layer of `spiking_layer`
+ *  (sinabs' default is IAF in SQUEEZE form with batch_size or num_timesteps
+ *  and min_v_mem = -1: neuron_options_init leaves min_v_mem NaN, so set it),
+ *  biases of Linear and Conv2d divided by `bias_rescaling`, and, when
+ *  `add_spiking_output` is 1 and the ANN does not end in a ReLU, one more
+ *  neuron layer at the end. `input_shape` (rank `input_rank`, without the
+ *  batch dimension) may be NULL with rank 0; when given, the new model runs
+ *  one forward of zeros shaped (batch_size * num_timesteps, input_shape...)
+ *  as sinabs' Network does, so it starts from that step's state, as sinabs'
+ *  converted networks do (sinabs_model_reset_states drops it).
+ *  Errors: INVALID_ARGUMENT (NULL, bad options, an ExpLeak spiking layer,
+ *  bias_rescaling 0 or not finite, sizes < 1, a layer without a description),
+ *  SHAPE (input_shape does not fit the ANN). Thread-safe for distinct `ann`
+ *  objects; `ann` must not run concurrently. */
+sinabs_status sinabs_model_from_ann(sinabs_model **out, const sinabs_model *ann,
+                                    const sinabs_neuron_options *spiking_layer,
+                                    float bias_rescaling, int32_t add_spiking_output,
+                                    const int64_t *input_shape, int32_t input_rank);
+
 #ifdef __cplusplus
 }
 #endif

@@ -162,6 +162,7 @@ SIGNATURES = {
     "sinabs_optimizer_zero_grad": (status, [handle]),
     "sinabs_model_train_step": (status, [POINTER(c_float), handle, handle, handle, handle, c_int32]),
     "sinabs_layer_create_described": (status, [out_handle, c_char_p, c_char_p]),
+    "sinabs_model_from_ann": (status, [out_handle, handle, POINTER(NeuronOptions), c_float, c_int32, shape_p, c_int32]),
 }
 
 
