@@ -18,6 +18,7 @@ from . import _native
 from ._native import Tensor, as_tensor, get_num_threads, set_num_threads, zeros
 from . import activation, layers, losses, optim
 from .layers import Linear, Sequential
+from .conversion import from_model
 
 __version__ = "0.1.0"
 
@@ -47,4 +48,5 @@ library_version = _native.library_version()
 __all__ = [
     "Tensor", "as_tensor", "zeros", "activation", "layers", "losses", "optim", "Linear", "Sequential",
     "get_num_threads", "set_num_threads", "__version__", "library_version", "manual_seed",
+    "from_model",
 ]

@@ -99,6 +99,8 @@ PyObject *native_described_layer(PyObject *module, PyObject *args);
 /* optimizer.c */
 extern PyType_Spec native_optimizer_spec;
 PyObject *native_loss(PyObject *module, PyObject *args, PyObject *kwargs);
+int native_neuron_options(sinabs_neuron_options *options, int model, PyObject *kwargs);
+PyObject *native_model_from_ann(PyObject *module, PyObject *args, PyObject *kwargs);
 
 /* _native.c */
 native_state *native_state_of_type(PyTypeObject *type);
