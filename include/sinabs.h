@@ -846,6 +846,50 @@ sinabs_status sinabs_model_from_ann(sinabs_model **out, const sinabs_model *ann,
                                     float bias_rescaling, int32_t add_spiking_output,
                                     const int64_t *input_shape, int32_t input_rank);
 
+/* ------------------------------------------------------------------------ */
+/* Analysis: synaptic operations and firing rates (sinabs' SNNAnalyzer)      */
+/* ------------------------------------------------------------------------ */
+
+/** Gathers statistics during every forward of a model. */
+typedef struct sinabs_analyzer sinabs_analyzer;
+
+/** A new analyzer attached to `model` (it keeps a reference; one analyzer per
+ *  model: a new one replaces the previous one's attachment). Every later
+ *  sinabs_model_forward records, per layer: for spiking neuron layers (IAF,
+ *  LIF, ALIF; not ExpLeak) the neuron count and firing rates; for Linear and
+ *  Conv2d the synaptic operations per sample (input events times fan-out,
+ *  edge-aware for Conv2d) as sinabs' SNNAnalyzer. `dt`: milliseconds per time
+ *  step (> 0, finite), for SynOps/s. Caller owns `*out` (sinabs_analyzer_free).
+ *  Errors: INVALID_ARGUMENT. Not thread-safe with the model's forward. */
+sinabs_status sinabs_analyzer_create(sinabs_analyzer **out, sinabs_model *model, float dt);
+
+/** Detaches from the model and releases the caller's reference; NULL is a no-op. */
+void sinabs_analyzer_free(sinabs_analyzer *analyzer);
+
+/** Forgets every forward recorded so far. */
+sinabs_status sinabs_analyzer_reset(sinabs_analyzer *analyzer);
+
+/** sinabs' get_model_statistics: the mean firing rate over every spiking
+ *  neuron (a spiking layer that has not run counts as one silent neuron), the
+ *  total synops (without the AvgPool correction, as sinabs) and the number of
+ *  spiking neurons; of the last forward, or averaged over all forwards since
+ *  the last reset when `average` is 1. The rate is NaN without spiking layers.
+ *  Errors: INVALID_ARGUMENT (NULL, average not 0/1). */
+sinabs_status sinabs_analyzer_model_statistics(float *out_firing_rate, float *out_synops,
+                                               int64_t *out_spiking_neurons,
+                                               const sinabs_analyzer *analyzer, int32_t average);
+
+/** Every statistic as JSON, sinabs' get_layer_statistics keyed by layer index
+ *  plus the model's: {"spiking": {"1": {"n_neurons", "firing_rate",
+ *  "firing_rate_per_neuron": {"shape", "data"}}}, "parameter": {"0":
+ *  {"synops", "num_timesteps", "time_window", "SynOps/s", "synops/s"}},
+ *  "model": {"firing_rate", "synops", "n_spiking_neurons"}}; a parameter
+ *  layer's synops include sinabs' AvgPool2d correction; non-finite numbers are
+ *  null. Text out as sinabs_model_summary (capacity 0 to size a buffer).
+ *  Errors: INVALID_ARGUMENT. */
+sinabs_status sinabs_analyzer_statistics_json(char *out_text, size_t capacity, size_t *out_length,
+                                              const sinabs_analyzer *analyzer, int32_t average);
+
 #ifdef __cplusplus
 }
 #endif

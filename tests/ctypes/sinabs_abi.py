@@ -163,6 +163,11 @@ SIGNATURES = {
     "sinabs_model_train_step": (status, [POINTER(c_float), handle, handle, handle, handle, c_int32]),
     "sinabs_layer_create_described": (status, [out_handle, c_char_p, c_char_p]),
     "sinabs_model_from_ann": (status, [out_handle, handle, POINTER(NeuronOptions), c_float, c_int32, shape_p, c_int32]),
+    "sinabs_analyzer_create": (status, [out_handle, handle, c_float]),
+    "sinabs_analyzer_free": (None, [handle]),
+    "sinabs_analyzer_reset": (status, [handle]),
+    "sinabs_analyzer_model_statistics": (status, [POINTER(c_float), POINTER(c_float), POINTER(c_int64), handle, c_int32]),
+    "sinabs_analyzer_statistics_json": (status, [c_char_p, c_size_t, POINTER(c_size_t), handle, c_int32]),
 }
 
 

@@ -37,7 +37,8 @@ public final class SNNAnalyzer {
         var batches = 0
     }
 
-    /// Attaches to `model` (replacing any other observer). `dt` > 0, finite.
+    /// Attaches to `model` (replacing any other observer; it stops when this
+    /// analyzer is released). `dt` > 0, finite.
     public init(_ model: Sequential, dt: Float = 1) throws {
         guard dt.isFinite, dt > 0 else { throw SinabsError.invalid("dt must be a finite number > 0, got \(dt)") }
         self.model = model
@@ -57,7 +58,7 @@ public final class SNNAnalyzer {
         }
     }
 
-    deinit { model.forwardObserver = nil }
+    // No deinit detach: a newer analyzer may own the observer now; ours holds self weakly.
 
     /// Forgets every forward seen so far.
     public func reset() {
