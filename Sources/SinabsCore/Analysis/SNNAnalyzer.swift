@@ -23,10 +23,12 @@ public final class SNNAnalyzer {
     private var parameter: [Int: ParameterRecord] = [:]
     private var connectionMaps: [Int: (shape: [Int], map: [Float])] = [:]
 
+    /// Per-forward work is two vectorized passes; rates are derived when asked for.
     struct SpikingRecord {
-        var last: SpikingLayerStatistics
-        var rateSum: Double = 0
-        var perNeuronSum: [Double] = []
+        var neuronShape: [Int]
+        var lastSums: [Float]
+        var lastSteps: Int
+        var meanSums: [Float]
         var batches = 0
     }
 
@@ -97,22 +99,20 @@ public final class SNNAnalyzer {
         }
         guard let (batch, time) = bt, batch * time > 0, let y = output.baseAddress else { return }
         let neurons = neuronShape.reduce(1, *)
-        var perNeuron = [Double](repeating: 0, count: neurons)
-        var total = 0.0
-        for step in 0..<(batch * time) {
-            let row = y + step * neurons
-            for j in 0..<neurons { perNeuron[j] += Double(row[j]) }
+        let sums = Self.columnSums(y, rows: batch * time, width: neurons)
+        var record = spiking[index] ?? SpikingRecord(neuronShape: neuronShape, lastSums: [], lastSteps: 0, meanSums: [])
+        if record.meanSums.count != neurons || record.neuronShape != neuronShape {
+            record = SpikingRecord(neuronShape: neuronShape, lastSums: [], lastSteps: 0,
+                                   meanSums: [Float](repeating: 0, count: neurons))
         }
-        let steps = Double(batch * time)
-        for j in 0..<neurons { total += perNeuron[j]; perNeuron[j] /= steps }
-        let rate = total / (steps * Double(max(neurons, 1)))
-        let last = SpikingLayerStatistics(neuronCount: neurons, firingRate: Float(rate),
-                                          firingRatePerNeuron: perNeuron.map { Float($0) }, neuronShape: neuronShape)
-        var record = spiking[index] ?? SpikingRecord(last: last)
-        if record.perNeuronSum.count != neurons { record.perNeuronSum = [Double](repeating: 0, count: neurons) }
-        record.last = last
-        record.rateSum += rate
-        for j in 0..<neurons { record.perNeuronSum[j] += perNeuron[j] }
+        let steps = Float(batch * time)
+        record.meanSums.withUnsafeMutableBufferPointer { acc in
+            sums.withUnsafeBufferPointer { s in
+                for j in 0..<neurons { acc[j] += s[j] / steps }
+            }
+        }
+        record.lastSums = sums
+        record.lastSteps = batch * time
         record.batches += 1
         spiking[index] = record
     }
@@ -131,17 +131,12 @@ public final class SNNAnalyzer {
         var total = 0.0
         if let conv = layer as? Conv2d, shape.count == 4, output.shape.count == 4 {
             let map = connectionMap(index, conv, shape, output.shape)
-            let perRow = map.count
-            for row in 0..<first {
-                let base = x + row * perRow
-                var sum: Float = 0
-                for i in 0..<perRow { sum += base[i] * map[i] }
-                total += Double(sum)
-            }
+            let sums = Self.columnSums(x, rows: first, width: map.count)
+            for i in 0..<map.count { total += Double(sums[i] * map[i]) }
         } else if let linear = layer as? Linear {
-            var sum = 0.0
-            for i in 0..<input.count { sum += Double(x[i]) }
-            total = sum * Double(linear.outFeatures)
+            let width = first > 0 ? input.count / first : 0
+            let sums = Self.columnSums(x, rows: first, width: width)
+            total = sums.reduce(0.0) { $0 + Double($1) } * Double(linear.outFeatures)
         } else {
             return
         }
@@ -152,6 +147,19 @@ public final class SNNAnalyzer {
         record.numTimesteps = timesteps
         record.batches += 1
         parameter[index] = record
+    }
+
+    /// The sums over `rows` rows of `width` floats: element-wise adds, which vectorize.
+    static func columnSums(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int) -> [Float] {
+        var sums = [Float](repeating: 0, count: width)
+        sums.withUnsafeMutableBufferPointer { acc in
+            guard let a = acc.baseAddress else { return }
+            for row in 0..<rows {
+                let base = x + row * width
+                for j in 0..<width { a[j] += base[j] }
+            }
+        }
+        return sums
     }
 
     private func connectionMap(_ index: Int, _ conv: Conv2d, _ inputShape: [Int], _ outputShape: [Int]) -> [Float] {
@@ -167,12 +175,11 @@ public final class SNNAnalyzer {
     /// forward, or averaged over every forward since `reset()`.
     public func spikingStatistics(average: Bool = false) -> [Int: SpikingLayerStatistics] {
         spiking.mapValues { record in
-            guard average else { return record.last }
-            var s = record.last
-            let n = Double(record.batches)
-            s.firingRate = Float(record.rateSum / n)
-            s.firingRatePerNeuron = record.perNeuronSum.map { Float($0 / n) }
-            return s
+            let perNeuron = average ? record.meanSums.map { $0 / Float(record.batches) }
+                                    : record.lastSums.map { $0 / Float(record.lastSteps) }
+            let rate = perNeuron.reduce(0.0) { $0 + Double($1) } / Double(max(perNeuron.count, 1))
+            return SpikingLayerStatistics(neuronCount: perNeuron.count, firingRate: Float(rate),
+                                          firingRatePerNeuron: perNeuron, neuronShape: record.neuronShape)
         }
     }
 

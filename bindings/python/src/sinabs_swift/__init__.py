@@ -19,6 +19,7 @@ from ._native import Tensor, as_tensor, get_num_threads, set_num_threads, zeros
 from . import activation, layers, losses, optim
 from .layers import Linear, Sequential
 from .conversion import from_model
+from .analysis import SNNAnalyzer
 
 __version__ = "0.1.0"
 
@@ -48,5 +49,5 @@ library_version = _native.library_version()
 __all__ = [
     "Tensor", "as_tensor", "zeros", "activation", "layers", "losses", "optim", "Linear", "Sequential",
     "get_num_threads", "set_num_threads", "__version__", "library_version", "manual_seed",
-    "from_model",
+    "from_model", "SNNAnalyzer",
 ]

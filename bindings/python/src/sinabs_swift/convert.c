@@ -61,3 +61,54 @@ PyObject *native_model_from_ann(PyObject *module, PyObject *args, PyObject *kwar
   self->busy = 0;
   return (PyObject *)self;
 }
+
+/* ---- SNNAnalyzer: a capsule owning a sinabs_analyzer ------------------------ */
+
+static const char *ANALYZER_CAPSULE = "sinabs_swift.analyzer";
+
+static void analyzer_capsule_free(PyObject *capsule) {
+  sinabs_analyzer_free(PyCapsule_GetPointer(capsule, ANALYZER_CAPSULE));
+}
+
+PyObject *native_analyzer_create(PyObject *module, PyObject *args) {
+  native_state *state = PyModule_GetState(module);
+  PyObject *model = NULL;
+  float dt = 1.0f;
+  if (!PyArg_ParseTuple(args, "Of:analyzer_create", &model, &dt)) return NULL;
+  if (!PyObject_TypeCheck(model, state->model_type)) {
+    return PyErr_Format(PyExc_TypeError, "analyzer_create() takes a _native.Model, got %s", Py_TYPE(model)->tp_name);
+  }
+  sinabs_analyzer *analyzer = NULL;
+  sinabs_status status = sinabs_analyzer_create(&analyzer, ((ModelObject *)model)->handle, dt);
+  if (status != SINABS_OK) return native_fail(status);
+  PyObject *capsule = PyCapsule_New(analyzer, ANALYZER_CAPSULE, analyzer_capsule_free);
+  if (capsule == NULL) sinabs_analyzer_free(analyzer);
+  return capsule;
+}
+
+PyObject *native_analyzer_json(PyObject *module, PyObject *args) {
+  (void)module;
+  PyObject *capsule = NULL;
+  int average = 0;
+  if (!PyArg_ParseTuple(args, "Op:analyzer_json", &capsule, &average)) return NULL;
+  sinabs_analyzer *analyzer = PyCapsule_GetPointer(capsule, ANALYZER_CAPSULE);
+  if (analyzer == NULL) return NULL;
+  size_t length = 0;
+  sinabs_status status = sinabs_analyzer_statistics_json(NULL, 0, &length, analyzer, average);
+  if (status != SINABS_OK) return native_fail(status);
+  char *text = PyMem_Malloc(length + 1);
+  if (text == NULL) return PyErr_NoMemory();
+  status = sinabs_analyzer_statistics_json(text, length + 1, &length, analyzer, average);
+  PyObject *result = status == SINABS_OK ? PyUnicode_FromStringAndSize(text, (Py_ssize_t)length) : native_fail(status);
+  PyMem_Free(text);
+  return result;
+}
+
+PyObject *native_analyzer_reset(PyObject *module, PyObject *capsule) {
+  (void)module;
+  sinabs_analyzer *analyzer = PyCapsule_GetPointer(capsule, ANALYZER_CAPSULE);
+  if (analyzer == NULL) return NULL;
+  sinabs_status status = sinabs_analyzer_reset(analyzer);
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
