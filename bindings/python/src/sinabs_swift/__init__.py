@@ -21,6 +21,7 @@ from .layers import Linear, Sequential
 from .conversion import from_model
 from .analysis import SNNAnalyzer
 from .normalize import compare_activations, normalize_weights
+from . import encoders
 
 __version__ = "0.1.0"
 
@@ -50,5 +51,5 @@ library_version = _native.library_version()
 __all__ = [
     "Tensor", "as_tensor", "zeros", "activation", "layers", "losses", "optim", "Linear", "Sequential",
     "get_num_threads", "set_num_threads", "__version__", "library_version", "manual_seed",
-    "from_model", "SNNAnalyzer", "normalize_weights", "compare_activations",
+    "from_model", "SNNAnalyzer", "normalize_weights", "compare_activations", "encoders",
 ]
