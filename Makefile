@@ -21,7 +21,7 @@ LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
 
 .PHONY: all demo test deps deps-system deps-python lib test-swift test-c test-c-valgrind test-ctypes examples \
         test-python python bench bench-bptt bench-models install clean reference \
-        examples-digits example-c-digits example-swift-digits example-python-digits
+        examples-digits example-c-digits example-swift-digits example-python-digits bench-train-step
 # The package's targets (wheel, docs, demo pictures) and their tests.
 .PHONY: deps-package wheel test-package docs
 
@@ -126,6 +126,10 @@ bench-bptt: python
 # sinabs_swift.torch neurons, forward and forward+backward, 5% and 50% input.
 bench-models: python
 	$(PYTHON) bench/bench_models.py
+
+# One training step of the digits conv SNN: libsinabs' train_step vs torch + sinabs.
+bench-train-step: python
+	$(PYTHON) bench/bench_train_step.py
 
 ## ---- tests ----------------------------------------------------------------
 

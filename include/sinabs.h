@@ -366,9 +366,14 @@ sinabs_status sinabs_layer_parameter_name(const char **out_name,
 sinabs_status sinabs_layer_get_parameter(sinabs_tensor **out,
                                          const sinabs_layer *layer, const char *name);
 
-/** Copies `value` into parameter `name`; its shape must equal the parameter's.
- *  Values are validated (tau > 0, 0 < alpha < 1, threshold > 0) and the layer
- *  is unchanged on failure. */
+/** Copies `value` into parameter `name`; its shape must equal the parameter's,
+ *  except for time constants (tau_mem, tau_syn, tau_adapt, alpha_*), which
+ *  take any non-empty shape that broadcasts against the states (Batch, ...)
+ *  as in torch, e.g. (N) or (C, H, W): per-neuron time constants (checked at
+ *  the next forward: SHAPE if they do not broadcast; their gradients have
+ *  their shape, summed over the broadcast dimensions). Values are validated
+ *  (tau > 0, 0 < alpha <= 1, threshold > 0, each element) and the layer is
+ *  unchanged on failure. */
 sinabs_status sinabs_layer_set_parameter(sinabs_layer *layer, const char *name,
                                          const sinabs_tensor *value);
 
@@ -580,7 +585,9 @@ sinabs_status sinabs_model_get_layer(sinabs_layer **out, const sinabs_model *mod
                                      int32_t index);
 
 /** Runs the layers in order; a new output tensor, caller owns `*out`. On a
- *  failing layer the error names its index. */
+ *  failing layer the error names its index. Every layer's output shape is
+ *  checked first (sinabs_model_build), so an input of the wrong shape fails
+ *  with SHAPE before any layer's state changes. */
 sinabs_status sinabs_model_forward(sinabs_tensor **out, sinabs_model *model,
                                    const sinabs_tensor *input);
 
@@ -820,6 +827,46 @@ sinabs_status sinabs_layer_get_grad(sinabs_tensor **out, const sinabs_layer *lay
 
 /** Sets every parameter gradient accumulator to zero. */
 sinabs_status sinabs_layer_zero_grad(sinabs_layer *layer);
+
+/* Tapes: backward through any of several earlier calls, across calls.
+ * sinabs_layer_backward goes through the last training forward only, and
+ * treats the states it started from as constants. Taking each training
+ * forward's tape out of the layer lets any number of forward calls precede
+ * their backward calls (an autograd node per call holds its tape), and
+ * sinabs_tape_backward takes dL/d(states after the call) and gives
+ * dL/d(states before it), so that backward through two consecutive calls
+ * equals backward through one call over the concatenated time. A tape holds
+ * the memory described above until it is freed; it keeps its layer alive. */
+typedef struct sinabs_tape sinabs_tape;
+
+/** Moves the tape of `layer`'s last training forward into a new handle
+ *  `*out` (caller owns; sinabs_tape_free). The layer's next training
+ *  forward starts a new tape. Errors: STATE (no training forward since the
+ *  last backward or take), INVALID_ARGUMENT (NULL, or not a neuron layer). */
+sinabs_status sinabs_layer_take_tape(sinabs_tape **out, sinabs_layer *layer);
+
+/** Backward through the call `tape` recorded: `grad_output` has that call's
+ *  output shape. `grad_states` is NULL or an array of `n_states` tensors
+ *  (entries may be NULL: zero), in the layer's state order
+ *  (sinabs_layer_state_name), each of the state's shape (Batch, ...):
+ *  dL/d(states after the call). `grad_recordings` likewise (NULL, or
+ *  n_states entries that may be NULL), each of the recording's shape
+ *  (Batch, Time, ...): dL/d(each step's state, as record_states records
+ *  it), whether or not the call recorded. `out_grad_states` is NULL or an array of
+ *  `n_states` slots that receive new tensors (caller owns) with dL/d(states
+ *  before the call). `n_states` is 0 or the layer's state count. Writes the
+ *  input gradient into a new tensor `*out_grad_input` (caller owns) and
+ *  adds the parameter gradients to the layer's accumulators. Once per tape.
+ *  Errors: STATE (the tape was already used), SHAPE, INVALID_ARGUMENT (NULL,
+ *  wrong n_states, not a tape/tensor). On failure nothing changes and the
+ *  tape stays usable. Not concurrently with other calls on its layer. */
+sinabs_status sinabs_tape_backward(sinabs_tensor **out_grad_input, sinabs_tensor **out_grad_states,
+                                   sinabs_tape *tape, const sinabs_tensor *grad_output,
+                                   const sinabs_tensor *const *grad_states,
+                                   const sinabs_tensor *const *grad_recordings, int32_t n_states);
+
+/** Releases a tape (NULL is allowed). */
+void sinabs_tape_free(sinabs_tape *tape);
 
 /* ------------------------------------------------------------------------ */
 /* ANN-to-SNN conversion                                                    */

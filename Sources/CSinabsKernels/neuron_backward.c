@@ -151,6 +151,7 @@ typedef struct step_kind {
   int plain;     // reset subtracts the threshold, no min_v_mem
   int leak;      // alpha_mem is trained (not IAF): accumulate d_alpha_mem
   int fused_exp; // SingleExponential surrogate at a fixed threshold, computed in the step loop
+  int per_neuron; // alphas per neuron (p->alpha_*_v), else the scalars
 } step_kind;
 
 // The membrane after the previous step (before this one), from that step's
@@ -191,11 +192,13 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const snk_surrogate *sg
                              const float *restrict x, const float *restrict i_prev,
                              const float *restrict b_prev, float *restrict gv, float *restrict gi,
                              float *restrict gb, float *restrict gx, float *restrict d_mem,
-                             float *restrict d_syn, float *restrict d_adapt) {
+                             float *restrict d_syn, float *restrict d_adapt,
+                             const float *restrict am_v, const float *restrict as_v,
+                             const float *restrict aa_v) {
   const int adaptive = kind.adaptive, has_syn = kind.has_syn, spike_fn = kind.spike_fn;
-  const float a = p->alpha_mem, one_minus_a = 1.0f - p->alpha_mem;
-  const float a_syn = p->alpha_syn;
-  const float a_adapt = p->alpha_adapt, one_minus_a_adapt = 1.0f - p->alpha_adapt;
+  const float a_scalar = p->alpha_mem, one_minus_a_scalar = 1.0f - p->alpha_mem;
+  const float a_syn_scalar = p->alpha_syn;
+  const float a_adapt_scalar = p->alpha_adapt, one_minus_a_adapt_scalar = 1.0f - p->alpha_adapt;
   const float adapt_scale = p->adapt_scale, max_spikes = p->max_spikes;
   const int norm = p->norm_input;
   const int reset_to_value = kind.plain ? 0 : p->reset_fn == SNK_RESET_TO_VALUE;
@@ -211,6 +214,11 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const snk_surrogate *sg
   const float inv_abs_width = 1.0f / abs_width, factor = sg->grad_scale / abs_width;
 #pragma clang loop vectorize(enable)
   for (int64_t k = 0; k < m; k++) {
+    const int pn = kind.per_neuron;
+    const float a = pn ? am_v[k] : a_scalar, one_minus_a = pn ? 1.0f - a : one_minus_a_scalar;
+    const float a_syn = pn && has_syn ? as_v[k] : a_syn_scalar;
+    const float a_adapt = pn && adaptive ? aa_v[k] : a_adapt_scalar;
+    const float one_minus_a_adapt = pn && adaptive ? 1.0f - a_adapt : one_minus_a_adapt_scalar;
     float sp = 0.0f, reset = u[k];
     if (spikes) {
       sp = snk_spike(spike_fn, u[k], thr[k], max_spikes);
@@ -269,6 +277,10 @@ SNK_INLINE void reverse_step(const snk_neuron_params *p, const snk_surrogate *sg
   }
 }
 
+SNK_INLINE void add_row(float *restrict to, const float *restrict from, int64_t m) {
+  for (int64_t k = 0; k < m; k++) to[k] += from[k];
+}
+
 // One block of one sample backwards through all its time steps.
 SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
                           const snk_neuron_grad_io *io, block_scratch *s,
@@ -279,6 +291,9 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
   float *gi = has_syn ? io->grad_i + b * N + n0 : 0;
   float *gb = adaptive ? io->grad_b + b * N + n0 : 0;
   const int spikes = spike_fn != SNK_SPIKE_NONE;
+  const float *am_v = kind.per_neuron ? p->alpha_mem_v + b * N + n0 : 0;
+  const float *as_v = kind.per_neuron && has_syn ? p->alpha_syn_v + b * N + n0 : 0;
+  const float *aa_v = kind.per_neuron && adaptive ? p->alpha_adapt_v + b * N + n0 : 0;
   // The whole sequence in this call: d_alpha_mem's terms are deferred (see
   // reverse_step). One step of a recurrent layer rebuilds v before the step.
   const int deferred = kind.leak && io->v_start;
@@ -306,6 +321,10 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     if (adaptive) {
       for (int64_t k = 0; k < m; k++) s->thr[k] = p->threshold + p->adapt_scale * b_prev[k];
     }
+    // A loss on the recorded states after this step joins the carried gradients.
+    if (io->grad_rec_v) add_row(gv, io->grad_rec_v + row, m);
+    if (has_syn && io->grad_rec_i) add_row(gi, io->grad_rec_i + row, m);
+    if (adaptive && io->grad_rec_b) add_row(gb, io->grad_rec_b + row, m);
     // Without deferral, d_alpha_mem needs the membrane before the step,
     // rebuilt from the tape's previous row (this sample's step before).
     const float *v_prev = u;  // unused without leak
@@ -325,10 +344,10 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
     }
     if (deferred) {
       reverse_step(p, sg, kind, m, u, s->thr, s->surrogate, g_out, v_prev, 1, t < io->time - 1, s->gu_next,
-                   x, i_prev, b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt);
+                   x, i_prev, b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt, am_v, as_v, aa_v);
     } else {
       reverse_step(p, sg, kind, m, u, s->thr, s->surrogate, g_out, v_prev, 0, 0, s->gu_next,
-                   x, i_prev, b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt);
+                   x, i_prev, b_prev, gv, gi, gb, s->gx, s->d_mem, s->d_syn, s->d_adapt, am_v, as_v, aa_v);
     }
     snk_stream_row(gx, s->gx, m);  // may overwrite u: nothing reads row t after this
   }
@@ -339,7 +358,10 @@ SNK_INLINE void run_block(const snk_neuron_params *p, const snk_surrogate *sg,
 }
 
 #define RUN(adaptive, has_syn, spike_fn, plain, leak, fused_exp) \
-  run_block(p, sg, io, s, b, n0, n1, (step_kind){adaptive, has_syn, spike_fn, plain, leak, fused_exp})
+  run_block(p, sg, io, s, b, n0, n1, (step_kind){adaptive, has_syn, spike_fn, plain, leak, fused_exp, 0})
+// Per-neuron alphas: the general variant only (a rarer, costlier case).
+#define RUN_PER_NEURON(adaptive, has_syn, spike_fn) \
+  run_block(p, sg, io, s, b, n0, n1, (step_kind){adaptive, has_syn, spike_fn, 0, 1, 0, 1})
 
 // Non-adaptive layers also get the common reset (subtract the threshold, no
 // min_v_mem) and IAF's missing leak as constants: fewer operations per step.
@@ -348,7 +370,8 @@ SNK_INLINE void dispatch_variant(const snk_neuron_params *p, const snk_surrogate
                                  int64_t n1, const int has_syn, const int spike_fn) {
   const int plain = p->reset_fn != SNK_RESET_TO_VALUE && p->subtract_threshold && !p->has_min_v_mem;
   const int fuse = sg->kind == SNK_SURROGATE_SINGLE_EXPONENTIAL;  // sinabs' default
-  if (!plain || spike_fn == SNK_SPIKE_NONE) RUN(0, has_syn, spike_fn, 0, 1, 0);
+  if (p->alpha_mem_v) RUN_PER_NEURON(0, has_syn, spike_fn);
+  else if (!plain || spike_fn == SNK_SPIKE_NONE) RUN(0, has_syn, spike_fn, 0, 1, 0);
   else if (io->want_alpha_mem && fuse) RUN(0, has_syn, spike_fn, 1, 1, 1);
   else if (io->want_alpha_mem) RUN(0, has_syn, spike_fn, 1, 1, 0);
   else if (fuse) RUN(0, has_syn, spike_fn, 1, 0, 1);
@@ -358,6 +381,14 @@ SNK_INLINE void dispatch_variant(const snk_neuron_params *p, const snk_surrogate
 SNK_INLINE void dispatch_spike(const snk_neuron_params *p, const snk_surrogate *sg,
                                const snk_neuron_grad_io *io, block_scratch *s, int64_t b,
                                int64_t n0, int64_t n1, const int adaptive, const int has_syn) {
+  if (adaptive && p->alpha_mem_v) {
+    switch (p->spike_fn) {
+      case SNK_SPIKE_MULTI: RUN_PER_NEURON(1, has_syn, SNK_SPIKE_MULTI); break;
+      case SNK_SPIKE_MAX: RUN_PER_NEURON(1, has_syn, SNK_SPIKE_MAX); break;
+      default: RUN_PER_NEURON(1, has_syn, SNK_SPIKE_SINGLE); break;
+    }
+    return;
+  }
   if (adaptive) {
     switch (p->spike_fn) {
       case SNK_SPIKE_MULTI: RUN(1, has_syn, SNK_SPIKE_MULTI, 0, 1, 0); break;
@@ -388,6 +419,17 @@ static void run_blocks(const snk_neuron_params *p, const snk_surrogate *sg, snk_
     } else {
       if (p->has_syn) dispatch_spike(p, sg, io, &s, b, n0, n1, 0, 1);
       else dispatch_spike(p, sg, io, &s, b, n0, n1, 0, 0);
+    }
+    if (p->alpha_mem_v) {  // per-neuron gradients, (batch, neurons)
+      float *dm = io->d_alpha_mem_v + b * io->neurons + n0;
+      float *ds = p->has_syn ? io->d_alpha_syn_v + b * io->neurons + n0 : 0;
+      float *da = p->adaptive ? io->d_alpha_adapt_v + b * io->neurons + n0 : 0;
+      for (int64_t k = 0; k < n1 - n0; k++) {
+        dm[k] += s.d_mem[k];
+        if (ds) ds[k] += s.d_syn[k];
+        if (da && p->spike_fn != SNK_SPIKE_NONE) da[k] += s.d_adapt[k];
+      }
+      continue;
     }
     double mem = 0.0, syn = 0.0, adapt = 0.0;
     for (int64_t k = 0; k < n1 - n0; k++) {

@@ -40,7 +40,8 @@ SNK_INLINE void store_tape(const snk_neuron_io *io, int64_t row, int64_t n0, int
 // Training also stages u in an L1 row, streamed to the tape after each step.
 SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
                             int64_t b, int64_t n0, int64_t n1, const int adaptive,
-                            const int has_syn, const int spike_fn, const int training) {
+                            const int has_syn, const int spike_fn, const int training,
+                            const int per_neuron) {
   const int64_t N = io->neurons, T = io->time;
   float *restrict v = io->v_mem + b * N;
   float *restrict isyn = has_syn ? io->i_syn + b * N : 0;
@@ -55,6 +56,10 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
   const int subtract_threshold = p->subtract_threshold, has_min = p->has_min_v_mem;
   const float subtract_value = p->subtract_value, reset_value = p->reset_value;
   const float min_v = p->min_v_mem;
+  // Per-neuron decay factors (this sample's row), else the scalars.
+  const float *restrict am_v = per_neuron ? p->alpha_mem_v + b * N : 0;
+  const float *restrict as_v = per_neuron && has_syn ? p->alpha_syn_v + b * N : 0;
+  const float *restrict aa_v = per_neuron && adaptive ? p->alpha_adapt_v + b * N : 0;
   double spikes_total = 0.0;
   float u_row[BLOCK];
 
@@ -68,16 +73,21 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
     if (training) store_tape(io, row, n0, n1, x, isyn, bb);
 #pragma clang loop vectorize(enable)
     for (int64_t n = n0; n < n1; n++) {
-      float i = snk_synaptic_current(has_syn, a_syn, has_syn ? isyn[n] : 0.0f, x[n]);
+      // The same operations per neuron as the scalars' (1 - alpha included).
+      const float an = per_neuron ? am_v[n] : a, one_minus_an = per_neuron ? 1.0f - an : one_minus_a;
+      const float asn = per_neuron && has_syn ? as_v[n] : a_syn;
+      const float aan = per_neuron && adaptive ? aa_v[n] : a_adapt;
+      const float one_minus_aan = per_neuron && adaptive ? 1.0f - aan : one_minus_a_adapt;
+      float i = snk_synaptic_current(has_syn, asn, has_syn ? isyn[n] : 0.0f, x[n]);
       float syn_in;
       if (adaptive) {  // ALIF stores the normalised current as i_syn
-        if (norm) i = one_minus_a * i;
+        if (norm) i = one_minus_an * i;
         syn_in = i;
       } else {
-        syn_in = norm ? one_minus_a * i : i;
+        syn_in = norm ? one_minus_an * i : i;
       }
       if (has_syn) isyn[n] = i;
-      float vv = a * v[n] + syn_in;
+      float vv = an * v[n] + syn_in;
       if (training) u_row[n - n0] = vv;
       float out = vv;
       if (spike_fn != SNK_SPIKE_NONE) {
@@ -85,7 +95,7 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
         const float s = snk_spike(spike_fn, vv, thr, max_spikes);
         vv = snk_reset(vv, s, thr, reset_to_value, subtract_threshold, subtract_value, reset_value);
         if (adaptive) {
-          const float b_next = a_adapt * bb[n] + one_minus_a_adapt * s;
+          const float b_next = aan * bb[n] + one_minus_aan * s;
           bb[n] = b_next;
           thr_state[n] = threshold + adapt_scale * b_next;
         }
@@ -110,9 +120,12 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
   return spikes_total;
 }
 
-#define SPECIALISE(adaptive, has_syn, spike_fn)                        \
-  (io->tape_u ? run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 1) \
-              : run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 0))
+#define TRAINING(adaptive, has_syn, spike_fn, per_neuron)                                   \
+  (io->tape_u ? run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 1, per_neuron) \
+              : run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 0, per_neuron))
+#define SPECIALISE(adaptive, has_syn, spike_fn)                    \
+  (p->alpha_mem_v ? TRAINING(adaptive, has_syn, spike_fn, 1) \
+                  : TRAINING(adaptive, has_syn, spike_fn, 0))
 
 SNK_INLINE double dispatch_spike(const snk_neuron_params *p, const snk_neuron_io *io,
                                  int64_t b, int64_t n0, int64_t n1, const int adaptive,

@@ -65,3 +65,24 @@ final class ConvBadInputTests: XCTestCase {
         XCTAssertEqual(try AvgPool2d(kernelSize: Pair2d(2)).forward(try Tensor(zeros: [0, 2, 4, 4])).shape, [0, 2, 2, 2])
     }
 }
+
+/// Input gradients reuse their memory only once the caller released them.
+final class GradientMemoryTests: XCTestCase {
+    func testHeldGradientsAreNeverOverwritten() throws {
+        let pool = try SumPool2d(kernelSize: Pair2d(2))
+        pool.training = true
+        let input = try Tensor(shape: [1, 1, 2, 2], values: [1, 0, 0, 1])
+        _ = try pool.forward(input)
+        let first = try pool.backward(try Tensor(shape: [1, 1, 1, 1], values: [3]))
+        _ = try pool.forward(input)
+        let second = try pool.backward(try Tensor(shape: [1, 1, 1, 1], values: [5]))
+        XCTAssertEqual(first.scalars, [3, 3, 3, 3])
+        XCTAssertEqual(second.scalars, [5, 5, 5, 5])
+        XCTAssertFalse(first.baseAddress == second.baseAddress)
+        _ = consume second  // released: the next backward takes its memory back
+        _ = try pool.forward(input)
+        let third = try pool.backward(try Tensor(shape: [1, 1, 1, 1], values: [7]))
+        XCTAssertEqual(third.scalars, [7, 7, 7, 7])
+        XCTAssertEqual(first.scalars, [3, 3, 3, 3])
+    }
+}

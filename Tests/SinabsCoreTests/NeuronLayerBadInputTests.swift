@@ -108,7 +108,9 @@ final class NeuronLayerBadInputTests: XCTestCase {
             assertFails(.invalidArgument, name) { try layer.setParameter(named: name, to: try Tensor(scalar: value)) }
             XCTAssertEqual(try layer.parameter(named: name).scalars, before, name)
         }
-        assertFails(.shape, "shape") { try layer.setParameter(named: "tau_mem", to: try Tensor(zeros: [1])) }
+        // Time constants take any broadcasting shape (per neuron), not an empty one.
+        assertFails(.shape, "shape") { try layer.setParameter(named: "tau_mem", to: try Tensor(zeros: [0])) }
+        assertFails(.shape, "shape") { try layer.setParameter(named: "spike_threshold", to: try Tensor(zeros: [1])) }
         assertFails(.notFound, "alpha_mem") { try layer.setParameter(named: "alpha_mem", to: try Tensor(scalar: 0.5)) }
         var alphas = NeuronOptions(.lif)
         alphas.trainAlphas = true

@@ -7,7 +7,8 @@ in libsinabs.
     python3 train_digits_numpy.py DATA --evaluate MODEL   # a model saved by C or Swift
 
 Network, a small convolutional SNN in sinabs' squeeze form (Batch*Time,
-channels, height, width): Conv2d(1, 16, 3, padding=1) -> IAFSqueeze ->
+channels, height, width), built with sinabs_swift.layers' torch-style constructors:
+Conv2d(1, 16, 3, padding=1) -> IAFSqueeze ->
 SumPool2d(2) -> Flatten -> Linear(256, 10) -> IAFSqueeze. Each pixel (0..16)
 spikes with probability pixel/16 at each of T steps (rate coding); the class
 is the output neuron with the most spikes. DATA is the file
@@ -42,20 +43,18 @@ def encode(pixels, rng):
     return spikes.astype(np.float32).reshape(-1, 1, 8, 8)
 
 
-def build_model(rng):
-    layer = ss.layers.from_description  # any kind, by sinabs'/torch's constructor arguments
-    model = ss.Sequential(
-        layer("Conv2d", in_channels=1, out_channels=16, kernel_size=3, padding=1),
-        layer("IAFSqueeze", num_timesteps=STEPS),
-        layer("SumPool2d", kernel_size=2),
-        layer("Flatten"),
-        ss.Linear(256, 10),
-        layer("IAFSqueeze", num_timesteps=STEPS),
+def build_model():
+    """torch-style constructors (sinabs_swift.layers); weights drawn from numpy's
+    global generator like torch's default initialisation."""
+    layers = ss.layers
+    return ss.Sequential(
+        layers.Conv2d(1, 16, 3, padding=1),
+        layers.IAFSqueeze(num_timesteps=STEPS),
+        layers.SumPool2d(2),
+        layers.Flatten(),
+        layers.Linear(256, 10),
+        layers.IAFSqueeze(num_timesteps=STEPS),
     )
-    for name, value in model.named_parameters():  # torch's init, reproducibly
-        if name.startswith("0."):
-            np.asarray(value)[...] = rng.uniform(-1 / 3, 1 / 3, np.asarray(value).shape)
-    return model
 
 
 def accuracy(model, x, y, rng):
@@ -73,7 +72,7 @@ def main():
     ss.set_num_threads(1)  # small calls: threads cost more than they save
     x_train, y_train, x_test, y_test = load_digits(arguments.data)
     rng = np.random.default_rng(0)
-    np.random.seed(0)  # Linear's initialisation
+    np.random.seed(0)  # the layers' initialisation
 
     if arguments.evaluate:
         model = ss.Sequential.load(arguments.evaluate)
@@ -81,7 +80,7 @@ def main():
         print(f"Python: model {arguments.evaluate}: test accuracy {100 * result:.1f}%")
         return 0 if result >= 0.9 else 1
 
-    model = build_model(rng)
+    model = build_model()
     adam = ss.optim.Adam(model, lr=2e-3)
     started = time.perf_counter()
     result = 0.0

@@ -38,12 +38,13 @@ int main(int argc, char **argv) {
   state = seed;
   sinabs_tensor *tensors[8] = {0};
   sinabs_layer *layers[4] = {0};
+  sinabs_tape *tapes[2] = {0};
   sinabs_model *model = NULL;
   sinabs_optimizer *optimizer = NULL;
   sinabs_analyzer *analyzer = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(28);
+    int op = pick(30);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -191,7 +192,17 @@ int main(int argc, char **argv) {
       int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
       sinabs_layer_create_described(&layers[k], kinds[pick(13)], args[pick(14)]);
       break; }
-    case 27: { /* from_ann with random options and input shape; analyzer statistics of the model */
+    case 27: { int k = pick(2); sinabs_tape_free(tapes[k]); tapes[k] = NULL;
+      sinabs_layer_take_tape(&tapes[k], layers[pick(4)]); break; }
+    case 28: { sinabs_tensor *g = NULL, *initial[4] = {0};
+      const sinabs_tensor *finals[4] = {tensors[pick(8)], NULL, tensors[pick(8)], tensors[pick(8)]};
+      int32_t n = (int32_t)pick(6) - 1;
+      sinabs_tape_backward(&g, pick(2) ? initial : NULL, tapes[pick(2)], tensors[pick(8)],
+                           pick(2) ? finals : NULL, pick(2) ? finals : NULL, n);
+      sinabs_tensor_free(g);
+      for (int k = 0; k < 4; k++) sinabs_tensor_free(initial[k]);
+      break; }
+    case 29: { /* from_ann with random options and input shape; analyzer statistics of the model */
       sinabs_neuron_options o; sinabs_neuron_options_init(&o, 1 + pick(4));
       if (pick(2)) o.form = pick(4);
       o.batch_size = pick(3) ? pick(4) : rdim(); o.num_timesteps = pick(3) ? pick(4) : rdim();
@@ -213,6 +224,7 @@ int main(int argc, char **argv) {
       break; }
     }
   }
+  for (int k = 0; k < 2; k++) sinabs_tape_free(tapes[k]);
   for (int k = 0; k < 8; k++) sinabs_tensor_free(tensors[k]);
   for (int k = 0; k < 4; k++) sinabs_layer_free(layers[k]);
   sinabs_optimizer_free(optimizer);

@@ -502,8 +502,8 @@ static void test_parameters(void) {
   CHECK_FAILS(sinabs_layer_set_parameter(lif, "spike_threshold", bad), SINABS_ERR_INVALID_ARGUMENT);
   sinabs_tensor *nan_t = tensor_of(NULL, 0, &nan_value);
   CHECK_FAILS(sinabs_layer_set_parameter(lif, "tau_mem", nan_t), SINABS_ERR_INVALID_ARGUMENT);
-  int64_t one[1] = {1};
-  sinabs_tensor *vector = tensor_of(one, 1, &twenty);
+  int64_t none[1] = {0};  /* time constants take any broadcasting shape, not an empty one */
+  sinabs_tensor *vector = tensor_of(none, 1, NULL);
   CHECK_FAILS(sinabs_layer_set_parameter(lif, "tau_mem", vector), SINABS_ERR_SHAPE);
   CHECK(data_of(tau)[0] == 20.0f);
   CHECK_FAILS(sinabs_layer_set_parameter(lif, "tau_syn", value), SINABS_ERR_NOT_FOUND);

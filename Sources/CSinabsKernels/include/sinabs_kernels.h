@@ -52,6 +52,10 @@ typedef struct snk_neuron_params {
   float adapt_scale;
   float max_spikes;         // SNK_SPIKE_MAX
   float subtract_value, reset_value, min_v_mem;
+  // Per-neuron decay factors, (batch, neurons) like the states, or NULL for
+  // the scalars above. With alpha_mem_v set, every alpha the model reads has
+  // its array (alpha_syn_v with has_syn, alpha_adapt_v when adaptive).
+  const float *alpha_mem_v, *alpha_syn_v, *alpha_adapt_v;
 } snk_neuron_params;
 
 /// Buffers of one forward call. Input, output and recordings are (batch,
@@ -110,6 +114,12 @@ typedef struct snk_neuron_grad_io {
   float *grad_input;
   float *grad_v, *grad_i, *grad_b;
   float *spikes;            // optional: the recomputed outputs
+  // Optional: dL/d(recorded states after each step), laid out as the tape;
+  // grad_rec_b already includes adapt_scale * dL/d(recorded threshold).
+  const float *grad_rec_v, *grad_rec_i, *grad_rec_b;
+  // With per-neuron alphas: d/dalpha per neuron, (batch, neurons), added to
+  // (the scalar d_alpha_* sums stay zero). Required then, like the alphas.
+  float *d_alpha_mem_v, *d_alpha_syn_v, *d_alpha_adapt_v;
   int32_t want_alpha_mem;   // accumulate d_alpha_mem (false for IAF: alpha is 1)
   double d_alpha_mem, d_alpha_syn, d_alpha_adapt;
 } snk_neuron_grad_io;

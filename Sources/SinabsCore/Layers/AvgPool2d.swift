@@ -3,13 +3,19 @@ import CSinabsKernels
 /// Average pooling with torch.nn.AvgPool2d's semantics (padding,
 /// ceil_mode, count_include_pad, divisor_override).
 public final class AvgPool2d: ParameterlessLayer, DescribableLayer {
+    /// Kernel, stride and padding (dilation 1) with torch's output-size rule.
     public let geometry: WindowGeometry
+    /// Count the zero padding in each window's divisor (torch's count_include_pad).
     public let countIncludePad: Bool
     /// Divides every window by this instead of its size; nil: torch's rule.
     public let divisorOverride: Int?
     public var training = false
     var pendingInput = PendingBackward<Tensor>()
+    let gradientMemory = GradientMemory()
 
+    /// torch.nn.AvgPool2d(kernel_size, stride=kernel_size, padding, ceil_mode, count_include_pad, divisor_override).
+    ///
+    /// - Throws: `.invalidArgument` for non-positive sizes, padding over half the kernel or a divisor <= 0.
     public init(kernelSize: Pair2d, stride: Pair2d? = nil, padding: Pair2d = Pair2d(0), ceilMode: Bool = false,
                 countIncludePad: Bool = true, divisorOverride: Int? = nil) throws {
         geometry = try .pool("AvgPool2d", kernel: kernelSize, stride: stride, padding: padding, dilation: Pair2d(1),
@@ -39,7 +45,7 @@ public final class AvgPool2d: ParameterlessLayer, DescribableLayer {
         let input = try pendingInput.get()
         let plan = try Pool2dPlan(geometry, inputShape: input.shape, "AvgPool2d")
         try checkGradient(gradOutput, expected: plan.outputShape)
-        let gradInput = try Tensor(zeros: input.shape)
+        let gradInput = try gradientMemory.zeros(input.shape)
         pendingInput.clear()
         guard gradOutput.count > 0, let x = input.baseAddress, let dy = gradOutput.baseAddress,
               let dx = gradInput.baseAddress else { return gradInput }

@@ -2,11 +2,14 @@
 /// channel axis (`channel_axis`, counted from the end); a negative shift
 /// drops channels, as torch's pad does.
 public final class ChannelShift: PaddingLayer, DescribableLayer {
+    /// Channels of zeros added in front of the input's channels (negative: channels dropped).
     public let channelShift: Int
+    /// The axis that holds channels, counted from the end when negative.
     public let channelAxis: Int
     public var training = false
     var pendingShape = PendingBackward<[Int]>()
 
+    /// sinabs.layers.ChannelShift(channel_shift, channel_axis).
     public init(channelShift: Int = 0, channelAxis: Int = -3) throws {
         guard (-Shape.maxRank...(-1)).contains(channelAxis) else {
             throw SinabsError.invalid("ChannelShift: channel_axis must be negative (counted from the end), got \(channelAxis)")

@@ -6,9 +6,13 @@ import CSinabsKernels
 /// GEMM per group over many samples) and event-driven (each non-zero input
 /// scatters its weights), picked per call from the input's density.
 public final class Conv2d: WeightAndBias {
+    /// Channels of the input (N, C, H, W).
     public let inChannels: Int
+    /// Channels of the output.
     public let outChannels: Int
+    /// Channel groups: each output channel sees `inChannels / groups` inputs.
     public let groups: Int
+    /// Kernel, stride, padding and dilation with torch's output-size rule.
     public let geometry: WindowGeometry
     /// (outChannels, inChannels / groups, kernel height, kernel width).
     public let weight: Tensor
@@ -21,11 +25,13 @@ public final class Conv2d: WeightAndBias {
     public internal(set) var lastKernel = ConvKernelChoice.automatic
 
     var pendingInput = PendingBackward<Tensor>()
+    let gradientMemory = GradientMemory()
     let gradients = GradientAccumulators()
     let workspace = ConvWorkspace()
 
     /// torch's init: weight and bias uniform in +-1/sqrt(fan_in),
-    /// fan_in = inChannels / groups x kernel area; `seed` makes it reproducible.
+    /// fan_in = inChannels / groups x kernel area, from the process-wide
+    /// generator (``manualSeed(_:)``) or from `seed` alone.
     public init(inChannels: Int, outChannels: Int, kernelSize: Pair2d, stride: Pair2d = Pair2d(1),
                 padding: Pair2d = Pair2d(0), dilation: Pair2d = Pair2d(1), groups: Int = 1,
                 bias: Bool = true, seed: UInt64? = nil) throws {
@@ -48,7 +54,7 @@ public final class Conv2d: WeightAndBias {
         self.geometry = geometry
         weight = try Tensor(zeros: weightShape)
         self.bias = bias ? try Tensor(zeros: [outChannels]) : nil
-        initialiseUniform(fanIn: fanIn, seed: seed, [weight] + (self.bias.map { [$0] } ?? []))
+        ParameterInit.torchDefault(weight: weight, bias: self.bias, fanIn: fanIn, seed: seed)
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -103,6 +109,7 @@ public final class Conv2d: WeightAndBias {
 
 /// Conv2d's kernels: dense im2col + GEMM, or event-driven scatter.
 public enum ConvKernelChoice: Sendable {
+    /// `automatic` picks per call from the input's density; `dense` and `sparse` force one kernel.
     case automatic, dense, sparse
 }
 

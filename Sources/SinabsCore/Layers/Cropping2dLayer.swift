@@ -1,10 +1,14 @@
 /// sinabs.layers.Cropping2dLayer: removes ((top, bottom), (left, right))
 /// from the last two dimensions of an (N, C, H, W) input.
 public final class Cropping2dLayer: PaddingLayer, DescribableLayer {
+    /// Rows and columns cut from each side of the last two dimensions.
     public let top: Int, bottom: Int, left: Int, right: Int
     public var training = false
     var pendingShape = PendingBackward<[Int]>()
 
+    /// sinabs.layers.Cropping2dLayer(((top, bottom), (left, right))).
+    ///
+    /// - Throws: `.invalidArgument` for a negative amount.
     public init(top: Int = 0, bottom: Int = 0, left: Int = 0, right: Int = 0) throws {
         let limit = WindowGeometry.limit
         guard [top, bottom, left, right].allSatisfy({ (0...limit).contains($0) }) else {

@@ -3,12 +3,18 @@
 /// comes from a SplitMix64 stream seeded at construction (or `reseed`), so a
 /// run is reproducible.
 public final class Dropout: ParameterlessLayer, DescribableLayer {
+    /// Probability that an element is zeroed while training (the rest scale by 1/(1-p)).
     public let p: Float
     public var training = false
     private var generator: SplitMix64
     /// The mask (0 or 1 / (1 - p)) of the last training forward.
     var pendingMask = PendingBackward<Tensor>()
 
+    /// torch.nn.Dropout(p): identity in eval mode.
+    ///
+    /// - Parameters:
+    ///   - p: in [0, 1].
+    ///   - seed: a private seed for the masks; nil draws from the process-wide generator.
     public init(p: Float = 0.5, seed: UInt64? = nil) throws {
         guard p >= 0, p <= 1 else { throw SinabsError.invalid("Dropout: p must be in [0, 1], got \(p)") }
         self.p = p

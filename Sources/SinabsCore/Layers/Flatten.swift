@@ -1,11 +1,14 @@
 /// torch.nn.Flatten: dimensions start_dim...end_dim (negative counts from
 /// the end) merged into one; a view of the input.
 public final class Flatten: ReshapingLayer, DescribableLayer {
+    /// First dimension merged (negative: from the end).
     public let startDim: Int
+    /// Last dimension merged (negative: from the end).
     public let endDim: Int
     public var training = false
     var pendingShape = PendingBackward<[Int]>()
 
+    /// torch.nn.Flatten(start_dim=1, end_dim=-1): a view, nothing is copied.
     public init(startDim: Int = 1, endDim: Int = -1) throws {
         let limit = Shape.maxRank
         guard (-limit..<limit).contains(startDim), (-limit..<limit).contains(endDim) else {

@@ -3,6 +3,7 @@ public final class FlattenTime: ReshapingLayer, DescribableLayer {
     public var training = false
     var pendingShape = PendingBackward<[Int]>()
 
+    /// sinabs.layers.FlattenTime: (Batch, Time, ...) -> (Batch*Time, ...).
     public init() {}
 
     func reshaped(_ shape: [Int]) throws -> [Int] {

@@ -12,6 +12,7 @@ extension Linear {
     /// vector, and BLAS is quick on such a product). Hence: below 1%, and
     /// only with at least `sparseMinimumOutputs` outputs.
     public static let sparseCrossoverDensity: Float = 0.01
+    /// Fewer outputs than this always take the dense path (see above).
     public static let sparseMinimumOutputs = 64
 
     /// Runs the event-driven kernel and returns true when `input` is sparse

@@ -16,7 +16,7 @@ public final class Linear: WeightAndBias {
     let workspace = ConvWorkspace()
 
     /// A layer whose weight and bias start as torch.nn.Linear's: uniform in
-    /// `[-1/sqrt(inFeatures), 1/sqrt(inFeatures))`, drawn by ``ParameterInit/torchDefault(weight:bias:fanIn:)``
+    /// `[-1/sqrt(inFeatures), 1/sqrt(inFeatures))`, drawn by ``ParameterInit/torchDefault(weight:bias:fanIn:seed:)``
     /// from the generator ``manualSeed(_:)`` seeds.
     ///
     /// - Throws: ``SinabsError/Code/invalidArgument`` when a size is outside `1...Int32.max` (BLAS's sizes).

@@ -4,11 +4,16 @@ import CSinabsKernels
 /// dilation, ceil_mode; NaN wins). Backward sends each output's gradient to
 /// the input that won its window, recorded by the training forward.
 public final class MaxPool2d: ParameterlessLayer, DescribableLayer {
+    /// Kernel, stride, padding and dilation with torch's output-size rule.
     public let geometry: WindowGeometry
     public var training = false
     /// The input shape and each window's winner of the last training forward.
     var pending = PendingBackward<(shape: [Int], argmax: [Int32])>()
+    let gradientMemory = GradientMemory()
 
+    /// torch.nn.MaxPool2d(kernel_size, stride=kernel_size, padding, dilation, ceil_mode).
+    ///
+    /// - Throws: `.invalidArgument` for non-positive sizes or padding over half the kernel.
     public init(kernelSize: Pair2d, stride: Pair2d? = nil, padding: Pair2d = Pair2d(0),
                 dilation: Pair2d = Pair2d(1), ceilMode: Bool = false) throws {
         geometry = try .pool("MaxPool2d", kernel: kernelSize, stride: stride, padding: padding, dilation: dilation,
@@ -37,7 +42,7 @@ public final class MaxPool2d: ParameterlessLayer, DescribableLayer {
         let (inputShape, argmax) = try pending.get()
         let plan = try Pool2dPlan(geometry, inputShape: inputShape, "MaxPool2d")
         try checkGradient(gradOutput, expected: plan.outputShape)
-        let gradInput = try Tensor(zeros: inputShape)
+        let gradInput = try gradientMemory.zeros(inputShape)
         pending.clear()
         guard gradOutput.count > 0, let dy = gradOutput.baseAddress, let dx = gradInput.baseAddress else { return gradInput }
         withUnsafePointer(to: plan.shape) { shape in

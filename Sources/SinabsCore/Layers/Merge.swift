@@ -9,6 +9,7 @@ public final class Merge: ParameterlessLayer, DescribableLayer {
     public var training = false
     var pendingShapes = PendingBackward<(a: [Int], b: [Int])>()
 
+    /// sinabs.layers.Merge: the sum of two inputs, the smaller zero-padded to the larger.
     public init() {}
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] { throw Self.needsTwoInputs() }
@@ -26,6 +27,7 @@ public final class Merge: ParameterlessLayer, DescribableLayer {
         return zip(a, b).map { max($0, $1) }
     }
 
+    /// The sum of `a` and `b`, each zero-padded at the end of its last two dimensions to the larger shape.
     public func forward(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         let output = try Tensor(zeros: try outputShape(for: a.shape, b.shape))
         try forward(a, b, into: output)

@@ -50,11 +50,22 @@ extension NeuronLayer {
 
     /// Copies `value` into the parameter after checking its shape and range
     /// (tau and spike_threshold > 0, alpha in (0, 1], all finite); on error the
-    /// parameter is unchanged. On a recurrent layer without a bias,
+    /// parameter is unchanged. Time constants (tau_*, alpha_*) take any
+    /// non-empty shape, checked against the states at the next forward. On a recurrent layer without a bias,
     /// "rec_connect.bias" adds one.
     public func setParameter(named name: String, to value: Tensor) throws {
         if try addRecurrentBias(named: name, value) { return }
         let target = try parameter(named: name)
+        if Self.isTimeConstant(name) {
+            // Any shape: each element is checked, broadcasting against the
+            // states at the next forward (see NeuronLayer+PerNeuron).
+            for v in value.scalars { try Self.validateScalar(name, v) }
+            guard value.shape != target.shape else { return try target.copyElements(from: value) }
+            guard value.count > 0 else { throw SinabsError.shape("\(name) must not be empty, got shape \(value.shape)") }
+            let copy = try value.copy()
+            if let index = parameters.firstIndex(where: { $0.name == name }) { parameters[index].tensor = copy }
+            return
+        }
         guard value.shape == target.shape else {
             throw SinabsError.shape("\(name) has shape \(target.shape), got \(value.shape)")
         }

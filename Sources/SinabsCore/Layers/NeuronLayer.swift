@@ -113,6 +113,7 @@ public final class NeuronLayer: Layer {
         // Squeeze: an empty input with a large num_timesteps makes (B, T, ...)
         // unaddressable, and time * neurons below would trap.
         _ = try Shape.elementCount([batch, time] + trailing)
+        let perNeuron = try perNeuronAlphas(stateShape: stateShape)
         let reinitialise = !statesInitialised || states["v_mem"]?.shape != stateShape
         let fresh = reinitialise ? try Self.zeroStates(stateNames, shape: stateShape) : nil
         var newRecordings: [String: Tensor] = [:]
@@ -120,14 +121,19 @@ public final class NeuronLayer: Layer {
             for name in stateNames { newRecordings[name] = try Tensor.uninitialized([batch, time] + trailing) }
         }
         let recurrentScratch = try recurrentBuffers(batch: batch, neurons: neurons)
-        if training { try prepareTape(input: input, batch: batch, time: time, neurons: neurons) }
+        if training {
+            try prepareTape(input: input, batch: batch, time: time, neurons: neurons, perNeuron: perNeuron)
+            autograd.tape?.stateShape = stateShape
+            autograd.tape?.recordingShape = [batch, time] + trailing
+        }
 
         if training, let tape = autograd.tape, let vMem = (fresh ?? states)["v_mem"] {
             try tape.vStart.copyElements(from: vMem)  // backward's membrane before step 0
         }
         if let fresh { states = fresh }
         recordings = newRecordings
-        let params = kernelParameters()
+        var params = kernelParameters()
+        perNeuron?.attach(&params)
         var io = snk_neuron_io()
         io.batch = Int64(batch)
         io.neurons = Int64(neurons)
@@ -137,18 +143,20 @@ public final class NeuronLayer: Layer {
         io.threshold = states["spike_threshold"]?.baseAddress
         let total = input.count
         var outputSum = 0.0
-        withUnsafePointer(to: params) { params in
-            if let (combined, feedback) = recurrentScratch {
-                outputSum = runRecurrent(params, &io, input: input, output: output, time: time,
-                                         combined: combined, feedback: feedback)
-            } else {
-                io.time = Int64(time)
-                io.input_stride = Int64(time * neurons)
-                io.output_stride = Int64(time * neurons)
-                io.input = UnsafePointer(input.baseAddress)
-                io.output = output.baseAddress
-                setRecordingPointers(&io, offset: 0)
-                outputSum = snk_neuron_forward(params, &io)
+        withExtendedLifetime(perNeuron) {  // params points into its arrays
+            withUnsafePointer(to: params) { params in
+                if let (combined, feedback) = recurrentScratch {
+                    outputSum = runRecurrent(params, &io, input: input, output: output, time: time,
+                                             combined: combined, feedback: feedback)
+                } else {
+                    io.time = Int64(time)
+                    io.input_stride = Int64(time * neurons)
+                    io.output_stride = Int64(time * neurons)
+                    io.input = UnsafePointer(input.baseAddress)
+                    io.output = output.baseAddress
+                    setRecordingPointers(&io, offset: 0)
+                    outputSum = snk_neuron_forward(params, &io)
+                }
             }
         }
         firingRate = total > 0 ? Float(outputSum / Double(total)) : .nan

@@ -24,7 +24,3 @@ public enum ParameterInit {
     }
 }
 
-/// The conv layers' first spelling of ``ParameterInit/torchDefault(weight:bias:fanIn:seed:)``.
-func initialiseUniform(fanIn: Int, seed: UInt64?, _ tensors: [Tensor]) {
-    ParameterInit.torchDefault(weight: tensors[0], bias: tensors.count > 1 ? tensors[1] : nil, fanIn: fanIn, seed: seed)
-}

@@ -4,6 +4,7 @@ public final class ReLU: ParameterlessLayer, DescribableLayer {
     public var training = false
     var pendingInput = PendingBackward<Tensor>()
 
+    /// torch.nn.ReLU: max(x, 0).
     public init() {}
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }

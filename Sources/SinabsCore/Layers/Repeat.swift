@@ -3,9 +3,11 @@
 /// fits a (Batch, Time, ...) model. Parameters, states and gradients are the
 /// module's, named "module.<name>" as in sinabs.
 public final class Repeat: Layer {
+    /// The layer applied to each time step's frame.
     public let module: Layer
     private var pendingLeading = PendingBackward<(batch: Int, time: Int)>()
 
+    /// sinabs.layers.Repeat(module): runs `module` on (Batch*Time, ...) and restores (Batch, Time, ...).
     public init(_ module: Layer) { self.module = module }
 
     public var training: Bool {

@@ -4,10 +4,15 @@ import CSinabsKernels
 /// computed as (average x kernel area), no padding. Like torch, windows
 /// whose sum is exactly 0 pass no gradient (sign(out) * relu(abs(out))).
 public final class SumPool2d: ParameterlessLayer, DescribableLayer {
+    /// Kernel and stride (no padding, dilation 1), as sinabs' SumPool2d.
     public let geometry: WindowGeometry
     public var training = false
     var pendingInput = PendingBackward<Tensor>()
+    let gradientMemory = GradientMemory()
 
+    /// sinabs.layers.SumPool2d(kernel_size, stride=kernel_size, ceil_mode): each window's sum.
+    ///
+    /// - Throws: `.invalidArgument` for non-positive sizes.
     public init(kernelSize: Pair2d, stride: Pair2d? = nil, ceilMode: Bool = false) throws {
         geometry = try .pool("SumPool2d", kernel: kernelSize, stride: stride, padding: Pair2d(0), dilation: Pair2d(1),
                              ceilMode: ceilMode)
@@ -31,7 +36,7 @@ public final class SumPool2d: ParameterlessLayer, DescribableLayer {
         let input = try pendingInput.get()
         let plan = try Pool2dPlan(geometry, inputShape: input.shape, "SumPool2d")
         try checkGradient(gradOutput, expected: plan.outputShape)
-        let gradInput = try Tensor(zeros: input.shape)
+        let gradInput = try gradientMemory.zeros(input.shape)
         pendingInput.clear()
         guard gradOutput.count > 0, let x = input.baseAddress, let dy = gradOutput.baseAddress,
               let dx = gradInput.baseAddress else { return gradInput }

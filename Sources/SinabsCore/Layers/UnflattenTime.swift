@@ -1,10 +1,14 @@
 /// sinabs.layers.UnflattenTime: (Batch*Time, ...) -> (Batch, Time, ...) for
 /// a fixed batch size, a view.
 public final class UnflattenTime: ReshapingLayer, DescribableLayer {
+    /// The batch size that splits the first dimension.
     public let batchSize: Int
     public var training = false
     var pendingShape = PendingBackward<[Int]>()
 
+    /// sinabs.layers.UnflattenTime(batch_size): (Batch*Time, ...) -> (Batch, Time, ...).
+    ///
+    /// - Throws: `.invalidArgument` for a batch size < 1.
     public init(batchSize: Int) throws {
         guard batchSize >= 1 else { throw SinabsError.invalid("UnflattenTime: batch_size must be >= 1, got \(batchSize)") }
         self.batchSize = batchSize

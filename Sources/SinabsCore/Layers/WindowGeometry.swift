@@ -3,14 +3,18 @@ import CSinabsKernels
 /// A (height, width) pair: torch's 2-D layer arguments accept an int (both)
 /// or a pair.
 public struct Pair2d: Equatable, Sendable, CustomStringConvertible {
+    /// Rows.
     public var height: Int
+    /// Columns.
     public var width: Int
 
+    /// A pair of two sizes.
     public init(_ height: Int, _ width: Int) {
         self.height = height
         self.width = width
     }
 
+    /// The same size in both dimensions.
     public init(_ both: Int) { self.init(both, both) }
 
     public var description: String { height == width ? "\(height)" : "(\(height), \(width))" }
@@ -21,15 +25,21 @@ public struct Pair2d: Equatable, Sendable, CustomStringConvertible {
 /// output-size rules (floor, or ceil_mode's ceil with the last window
 /// starting inside the input or its left padding).
 public struct WindowGeometry: Equatable, Sendable {
+    /// Window size.
     public var kernel: Pair2d
+    /// Step between windows (default: the kernel).
     public var stride: Pair2d
+    /// Implicit padding on each side.
     public var padding: Pair2d
+    /// Spacing between window elements.
     public var dilation: Pair2d
+    /// Round the output size up (torch's ceil_mode).
     public var ceilMode: Bool
 
     /// Arguments beyond this are refused: sizes stay far from Int overflow.
     static let limit = Int(Int32.max)
 
+    /// A geometry; torch's defaults: stride = kernel, padding 0, dilation 1.
     public init(kernel: Pair2d, stride: Pair2d? = nil, padding: Pair2d = Pair2d(0),
                 dilation: Pair2d = Pair2d(1), ceilMode: Bool = false) {
         self.kernel = kernel

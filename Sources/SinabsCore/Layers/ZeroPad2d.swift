@@ -6,6 +6,9 @@ public final class ZeroPad2d: PaddingLayer, DescribableLayer {
     public var training = false
     var pendingShape = PendingBackward<[Int]>()
 
+    /// torch.nn.ZeroPad2d((left, right, top, bottom)).
+    ///
+    /// - Throws: `.invalidArgument` unless four amounts are given (negative ones crop).
     public init(padding: [Int]) throws {
         let limit = WindowGeometry.limit
         guard padding.count == 4, padding.allSatisfy({ (-limit...limit).contains($0) }) else {
@@ -14,6 +17,7 @@ public final class ZeroPad2d: PaddingLayer, DescribableLayer {
         self.padding = padding
     }
 
+    /// The same padding on all four sides.
     public convenience init(_ all: Int) throws { try self.init(padding: [all, all, all, all]) }
 
     func padPlan(_ shape: [Int]) throws -> PadPlan {

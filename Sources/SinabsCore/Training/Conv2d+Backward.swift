@@ -12,7 +12,7 @@ extension Conv2d {
         guard gradOutput.shape == plan.outputShape else {
             throw SinabsError.shape("grad_output must have the forward's output shape \(plan.outputShape), got \(gradOutput.shape)")
         }
-        let gradInput = try Tensor(zeros: input.shape)
+        let gradInput = try gradientMemory.zeros(input.shape)
         let gradWeight = try gradients.accumulator("weight", shape: weight.shape)
         let gradBias = try bias.map { try gradients.accumulator("bias", shape: $0.shape) }
         let rows = plan.patchRows, plane = plan.plane, og = plan.groupOutputs

@@ -13,7 +13,7 @@ extension NeuronLayer {
 
     /// Called by a training forward before it touches any state: makes the
     /// tape ready (reusing its buffers when the shape is unchanged).
-    func prepareTape(input: Tensor, batch: Int, time: Int, neurons: Int) throws {
+    func prepareTape(input: Tensor, batch: Int, time: Int, neurons: Int, perNeuron: PerNeuronAlphas?) throws {
         let recurrent: Bool
         if case .recurrent = options.form { recurrent = true } else { recurrent = false }
         let tape: NeuronTape
@@ -32,6 +32,7 @@ extension NeuronLayer {
         tape.input = recurrent ? nil : input
         tape.inputShape = input.shape
         tape.params = kernelParameters()
+        tape.perNeuron = perNeuron
         tape.taus = [:]
         for name in ["tau_mem", "tau_syn", "tau_adapt"] {
             if let tau = try? parameter(named: name).scalars.first { tape.taus[name] = tau }
@@ -39,15 +40,56 @@ extension NeuronLayer {
         tape.pending = true
     }
 
+    /// Moves the tape of the last training forward out of the layer, into a
+    /// handle that backward goes through later (`.state` error without a
+    /// training forward since the last backward or take). The layer starts
+    /// its next training forward with a new tape.
+    public func takeTape() throws -> NeuronTapeHandle {
+        guard let tape = autograd.tape, tape.pending else {
+            throw SinabsError(.state, "no training forward to take the tape of (train mode off, or already taken)")
+        }
+        autograd.tape = nil
+        return NeuronTapeHandle(layer: self, tape: tape)
+    }
+
     /// The gradient w.r.t. the input of the last training forward, for
     /// `gradOutput` = dL/d(output) of that forward; adds the parameters'
     /// gradients to their accumulators. One backward per training forward.
+    /// The states the forward started from are constants here (truncated
+    /// BPTT per call); `takeTape()` and `NeuronTapeHandle.backward` carry
+    /// gradients across calls.
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         guard let tape = autograd.tape, tape.pending else {
             throw SinabsError(.state, "backward needs a forward with training on since the last backward")
         }
+        return try backward(through: tape, gradOutput, finalStateGradients: [:], recordingGradients: [:]).gradInput
+    }
+
+    /// Backward through `tape` (a training forward of this layer) with
+    /// dL/d(states after that forward) in `finalStateGradients` (by state
+    /// name, each of the state's shape; a missing one is zero). Returns the
+    /// input gradient and dL/d(states before the forward) for every state.
+    /// `recordingGradients` are dL/d(recorded states), (B, T, ...) each.
+    /// Everything that can fail is checked before the tape is used.
+    func backward(through tape: NeuronTape, _ gradOutput: Tensor, finalStateGradients: [String: Tensor],
+                  recordingGradients: [String: Tensor]) throws -> (gradInput: Tensor, stateGradients: [String: Tensor]) {
+        guard tape.pending else {
+            throw SinabsError(.state, "this training forward's graph was already used by a backward")
+        }
         guard gradOutput.shape == tape.inputShape else {
             throw SinabsError.shape("grad_output must have the forward's output shape \(tape.inputShape), got \(gradOutput.shape)")
+        }
+        for (name, gradient) in finalStateGradients {
+            guard stateNames.contains(name) else { throw Self.missing("state", name) }
+            guard gradient.shape == tape.stateShape else {
+                throw SinabsError.shape("the gradient of state \(name) must have its shape \(tape.stateShape), got \(gradient.shape)")
+            }
+        }
+        for (name, gradient) in recordingGradients {
+            guard stateNames.contains(name) else { throw Self.missing("state", name) }
+            guard gradient.shape == tape.recordingShape else {
+                throw SinabsError.shape("the gradient of recording \(name) must have its shape \(tape.recordingShape), got \(gradient.shape)")
+            }
         }
         guard let u = tape.u else { throw SinabsError(.state, "the training forward's tape has no membrane record") }
         if tape.x != nil { try Self.checkBLASSizes(batch: tape.batch, rowLength: tape.time * tape.neurons) }
@@ -55,13 +97,32 @@ extension NeuronLayer {
         // after its last read: the result takes the tape's memory, no new
         // 4 bytes per neuron-step (the tape gives u up below).
         let gradInput = try u.reshaped(tape.inputShape)
+        // The carried gradients start as dL/d(final states) and end as
+        // dL/d(initial states); ALIF's spike_threshold = b0 + adapt_scale * b.
         let carried = [tape.batch, tape.neurons]
-        let gradV = try Tensor(zeros: carried), gradI = try Tensor(zeros: carried), gradB = try Tensor(zeros: carried)
+        let gradV = try carriedGradient(finalStateGradients["v_mem"], carried)
+        let gradI = try carriedGradient(finalStateGradients["i_syn"], carried)
+        let gradB = try carriedGradient(finalStateGradients["b"], carried)
+        if let threshold = finalStateGradients["spike_threshold"], let gb = gradB.baseAddress,
+           let gt = threshold.baseAddress {
+            let scale = tape.params.adapt_scale
+            for k in 0..<gradB.count { gb[k] += scale * gt[k] }
+        }
         let recurrentScratch = tape.x == nil ? nil
             : (spikes: try Tensor.uninitialized([tape.batch, tape.time, tape.neurons]), feedback: try Tensor(zeros: carried))
         for name in trainableParameterNames { _ = try gradientAccumulator(name) }
+        var stateGradients: [String: Tensor] = [:]
+        for name in stateNames {
+            // spike_threshold is recomputed from b before it is read: zero.
+            let gradient = ["v_mem": gradV, "i_syn": gradI, "b": gradB][name]
+            stateGradients[name] = try (gradient ?? Tensor(zeros: carried)).reshaped(tape.stateShape)
+        }
 
+        let recorded = try recordedGradients(recordingGradients, adaptScale: tape.params.adapt_scale)
         var io = snk_neuron_grad_io()
+        io.grad_rec_v = UnsafePointer(recorded.v?.baseAddress)
+        io.grad_rec_i = UnsafePointer(recorded.i?.baseAddress)
+        io.grad_rec_b = UnsafePointer(recorded.b?.baseAddress)
         io.batch = Int64(tape.batch)
         io.neurons = Int64(tape.neurons)
         io.grad_v = gradV.baseAddress
@@ -69,9 +130,17 @@ extension NeuronLayer {
         io.grad_b = gradB.baseAddress
         io.want_alpha_mem = options.hasTauMem ? 1 : 0
         var params = tape.params
+        tape.perNeuron?.attach(&params)
+        var perNeuronGradients: [String: Tensor] = [:]
+        if let perNeuron = tape.perNeuron {  // d/dalpha per neuron, state-shaped
+            for suffix in perNeuron.alphas.keys { perNeuronGradients[suffix] = try Tensor(zeros: carried) }
+            io.d_alpha_mem_v = perNeuronGradients["mem"]?.baseAddress
+            io.d_alpha_syn_v = perNeuronGradients["syn"]?.baseAddress
+            io.d_alpha_adapt_v = perNeuronGradients["adapt"]?.baseAddress
+        }
         var surrogate = kernelSurrogate()
         if let scratch = recurrentScratch {
-            runRecurrentBackward(tape, &io, &params, &surrogate, gradOutput: gradOutput, gradInput: gradInput,
+            runRecurrentBackward(tape, &io, recorded: recorded, &params, &surrogate, gradOutput: gradOutput, gradInput: gradInput,
                                  spikes: scratch.spikes, feedback: scratch.feedback)
         } else if let input = tape.input {
             let rowStride = Int64(tape.time * tape.neurons)
@@ -87,11 +156,36 @@ extension NeuronLayer {
             io.grad_input = gradInput.baseAddress
             snk_neuron_backward(&params, &surrogate, &io)
         }
-        accumulateTimeConstants(io, tape)
+        if let perNeuron = tape.perNeuron {
+            try accumulatePerNeuron(perNeuronGradients, perNeuron, stateShape: tape.stateShape)
+        } else {
+            accumulateTimeConstants(io, tape)
+        }
         tape.pending = false
         tape.input = nil
         tape.u = nil  // now the caller's gradient
-        return gradInput
+        return (gradInput, stateGradients)
+    }
+
+    /// The kernel's recording gradients: ALIF's recorded threshold is
+    /// b0 + adapt_scale * b, so its gradient joins b's.
+    private func recordedGradients(_ gradients: [String: Tensor], adaptScale: Float) throws
+        -> (v: Tensor?, i: Tensor?, b: Tensor?) {
+        var b = gradients["b"]
+        if let threshold = gradients["spike_threshold"], let gt = threshold.baseAddress {
+            let combined = try b?.copy() ?? Tensor(zeros: threshold.shape)
+            if let gb = combined.baseAddress {
+                for k in 0..<combined.count { gb[k] += adaptScale * gt[k] }
+            }
+            b = combined
+        }
+        return (gradients["v_mem"], gradients["i_syn"], b)
+    }
+
+    /// A (B, N) copy of a state gradient (the shape was checked), or zeros.
+    private func carriedGradient(_ gradient: Tensor?, _ shape: [Int]) throws -> Tensor {
+        guard let gradient else { return try Tensor(zeros: shape) }
+        return try gradient.copy().reshaped(shape)
     }
 
     /// Steps backwards one kernel call at a time: the gradient of input_t also
@@ -100,6 +194,7 @@ extension NeuronLayer {
     /// for step t reads u rows t and t-1 and then writes row t, so the rows
     /// the GEMMs read (t+1 and later) are already gradients.
     private func runRecurrentBackward(_ tape: NeuronTape, _ io: inout snk_neuron_grad_io,
+                                      recorded: (v: Tensor?, i: Tensor?, b: Tensor?),
                                       _ params: inout snk_neuron_params, _ surrogate: inout snk_surrogate,
                                       gradOutput: Tensor, gradInput: Tensor, spikes: Tensor, feedback: Tensor) {
         let batch = tape.batch, time = tape.time, n = tape.neurons, rowStride = time * n
@@ -127,6 +222,9 @@ extension NeuronLayer {
             io.tape_b = UnsafePointer(tape.b?.baseAddress.map { $0 + offset })
             io.grad_output = UnsafePointer(gy + offset)
             io.grad_input = gx + offset
+            io.grad_rec_v = UnsafePointer(recorded.v?.baseAddress.map { $0 + offset })
+            io.grad_rec_i = UnsafePointer(recorded.i?.baseAddress.map { $0 + offset })
+            io.grad_rec_b = UnsafePointer(recorded.b?.baseAddress.map { $0 + offset })
             io.spikes = s + offset
             snk_neuron_backward(&params, &surrogate, &io)
         }

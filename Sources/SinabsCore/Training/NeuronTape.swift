@@ -32,11 +32,16 @@ final class NeuronTape {
     let weight: Tensor?
     /// Shape of the forward's input (and output, and of backward's gradients).
     var inputShape: [Int]
+    /// Shape of the states, (Batch, ...), and of their recordings, (Batch, Time, ...).
+    var stateShape: [Int] = []
+    var recordingShape: [Int] = []
     /// The caller's input of the forward (plain and squeeze forms).
     var input: Tensor?
     var params = snk_neuron_params()
     /// tau_* values of the forward, for d/dtau = d/dalpha * alpha / tau^2.
     var taus: [String: Float] = [:]
+    /// Per-neuron decay factors of the forward (nil: scalars in params).
+    var perNeuron: PerNeuronAlphas?
     /// True between a training forward and the backward that consumes it.
     var pending = false
 
@@ -67,6 +72,40 @@ final class NeuronTape {
         io.tape_i = i?.baseAddress.map { $0 + offset }
         io.tape_b = b?.baseAddress.map { $0 + offset }
         io.tape_x = x?.baseAddress.map { $0 + offset }
+    }
+}
+
+/// A training forward's tape taken out of its layer (`takeTape`): the
+/// autograd node of one call holds it, so any number of calls may precede
+/// their backward. Its memory goes when the handle is freed; backward hands
+/// the buffers back to the layer for reuse and leaves the handle empty.
+public final class NeuronTapeHandle {
+    /// The layer whose forward recorded the tape (kept alive by the handle);
+    /// backward adds to its parameter gradients.
+    public let layer: NeuronLayer
+    var tape: NeuronTape?
+
+    init(layer: NeuronLayer, tape: NeuronTape) {
+        self.layer = layer
+        self.tape = tape
+    }
+
+    /// Backward through this call: the input gradient and dL/d(states before
+    /// the call) for each state, from `gradOutput` and dL/d(states after it)
+    /// (by name; missing ones are zero), and dL/d(recorded states after
+    /// each step) in `recordingGradients`, (B, T, ...) each. Adds the parameter gradients to the
+    /// layer's accumulators. Once per tape: later calls throw `.state`.
+    public func backward(_ gradOutput: Tensor, finalStateGradients: [String: Tensor] = [:],
+                         recordingGradients: [String: Tensor] = [:]) throws
+        -> (gradInput: Tensor, stateGradients: [String: Tensor]) {
+        guard let tape else {
+            throw SinabsError(.state, "this training forward's graph was already used by a backward (or freed)")
+        }
+        let result = try layer.backward(through: tape, gradOutput, finalStateGradients: finalStateGradients,
+                                        recordingGradients: recordingGradients)
+        self.tape = nil
+        if layer.autograd.tape == nil { layer.autograd.tape = tape }  // its buffers for the next forward
+        return result
     }
 }
 

@@ -119,8 +119,10 @@ def test_bad_constructor_arguments():
         ss.layers.IAF(spike_fn=ss.activation.MaxSpike(0))
     with pytest.raises(TypeError, match="spike_fn"):
         ss.layers.IAF(spike_fn=object())
+    with pytest.raises(ValueError, match="tau_mem must be > 0"):  # per-neuron: each element
+        ss.layers.LIF(tau_mem=np.array([1.0, -2.0]))
     with pytest.raises(ValueError, match="scalar"):
-        ss.layers.LIF(tau_mem=np.array([1.0, 2.0]))
+        ss.layers.LIF(tau_mem=5.0, spike_threshold=np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="square"):
         ss.layers.IAFRecurrent(rec_connect=ss.Linear(3, 4))
     with pytest.raises(TypeError, match="weight"):

@@ -47,10 +47,11 @@ def test_random_configuration_matches_sinabs(seed):
     what = f"{type(ours).__name__}{kwargs}"
     compare_call(reference, ours, x, grad, what)
 
-    # Second call, state carried over. Ours treats the start state as a
-    # constant; sinabs does the same once its states are detached.
+    # Second call, state carried over and detached in place (the sinabs way
+    # of truncating BPTT): the start state is a constant for both.
     for name in state_names(reference):
         getattr(reference, name).detach_()
+        getattr(ours, name).detach_()
     if isinstance(getattr(ours, "i_syn", None), torch.Tensor) and hasattr(ours, "b"):
         ours.i_syn.zero_()  # sinabs' ALIF restarts i_syn from 0 at every call
     x2, grad2 = make_input(form, batch, time, trailing, scale, seed + 1000)

@@ -241,6 +241,127 @@ static PyObject *layer_backward(LayerObject *self, PyObject *grad_obj) {
   return native_tensor_new(state, grad_input, 0);
 }
 
+/* ---- tapes: one per training forward, backward across calls ---------------- */
+
+static const char tape_capsule_name[] = "sinabs_swift._native.tape";
+
+static void tape_capsule_free(PyObject *capsule) {
+  sinabs_tape_free(PyCapsule_GetPointer(capsule, tape_capsule_name));
+}
+
+static PyObject *layer_take_tape(LayerObject *self, PyObject *Py_UNUSED(ignored)) {
+  sinabs_layer *layer = layer_handle(self);
+  if (layer == NULL) return NULL;
+  sinabs_tape *tape = NULL;
+  sinabs_status status = sinabs_layer_take_tape(&tape, layer);
+  if (status != SINABS_OK) return native_fail(status);
+  PyObject *capsule = PyCapsule_New(tape, tape_capsule_name, tape_capsule_free);
+  if (capsule == NULL) {
+    sinabs_tape_free(tape);
+    return NULL;
+  }
+  /* Which layer took it: tape_backward refuses another layer's tape (the
+   * busy check must guard the layer the backward touches). */
+  if (PyCapsule_SetContext(capsule, self) != 0) {
+    Py_DECREF(capsule);
+    return NULL;
+  }
+  return capsule;
+}
+
+static void free_tensors(sinabs_tensor **tensors, int32_t count) {
+  for (int32_t k = 0; k < count; k++) sinabs_tensor_free(tensors[k]);
+}
+
+/* Handles for the entries of `obj` (None, or a sequence of `count` arrays or
+ * None) into `out`; 0, or -1 with an exception and nothing held. */
+static int acquire_entries(native_state *state, PyObject *obj, int32_t count, sinabs_tensor **out,
+                           const char *what) {
+  if (obj == Py_None) return 0;
+  PyObject *items = PySequence_Fast(obj, "expected a sequence of arrays (or None)");
+  if (items == NULL) return -1;
+  if (PySequence_Fast_GET_SIZE(items) != count) {
+    PyErr_Format(PyExc_ValueError, "%s needs %d entries (the layer's states)", what, (int)count);
+    Py_DECREF(items);
+    return -1;
+  }
+  for (int32_t k = 0; k < count; k++) {
+    PyObject *item = PySequence_Fast_GET_ITEM(items, k);
+    if (item == Py_None) continue;
+    out[k] = native_acquire(state, item, what, NULL);
+    if (out[k] == NULL) {
+      free_tensors(out, count);
+      Py_DECREF(items);
+      return -1;
+    }
+  }
+  Py_DECREF(items);
+  return 0;
+}
+
+static PyObject *layer_tape_backward(LayerObject *self, PyObject *args) {
+  PyObject *capsule, *grad_obj, *states_obj = Py_None, *recordings_obj = Py_None;
+  if (!PyArg_ParseTuple(args, "OO|OO:tape_backward", &capsule, &grad_obj, &states_obj,
+                        &recordings_obj)) {
+    return NULL;
+  }
+  sinabs_layer *layer = layer_handle(self);
+  if (layer == NULL) return NULL;
+  sinabs_tape *tape = PyCapsule_GetPointer(capsule, tape_capsule_name);
+  if (tape == NULL) return NULL;
+  if (PyCapsule_GetContext(capsule) != (void *)self) {
+    PyErr_SetString(PyExc_ValueError, "the tape was taken from another layer");
+    return NULL;
+  }
+  int32_t count = 0;
+  sinabs_status status = sinabs_layer_state_count(&count, layer);
+  if (status != SINABS_OK) return native_fail(status);
+  enum { MAX_STATES = 8 }; /* neuron layers have at most 4 */
+  if (count > MAX_STATES) {
+    PyErr_SetString(PyExc_RuntimeError, "the layer has more states than tape_backward handles");
+    return NULL;
+  }
+  sinabs_tensor *finals[MAX_STATES] = {NULL}, *initials[MAX_STATES] = {NULL};
+  native_state *state = state_of(self);
+  sinabs_tensor *recorded[MAX_STATES] = {NULL};
+  if (acquire_entries(state, states_obj, count, finals, "grad_states") != 0) return NULL;
+  if (acquire_entries(state, recordings_obj, count, recorded, "grad_recordings") != 0) {
+    free_tensors(finals, count);
+    return NULL;
+  }
+  sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
+  if (grad == NULL) {
+    free_tensors(finals, count);
+    free_tensors(recorded, count);
+    return NULL;
+  }
+  sinabs_tensor *grad_input = NULL;
+  self->busy = 1;
+  Py_BEGIN_ALLOW_THREADS
+  status = sinabs_tape_backward(&grad_input, initials, tape, grad,
+                                (const sinabs_tensor *const *)finals,
+                                (const sinabs_tensor *const *)recorded, count);
+  Py_END_ALLOW_THREADS
+  self->busy = 0;
+  sinabs_tensor_free(grad);
+  free_tensors(finals, count);
+  free_tensors(recorded, count);
+  if (status != SINABS_OK) return native_fail(status);
+  PyObject *result = PyTuple_New(count + 1);
+  PyObject *item = result ? native_tensor_new(state, grad_input, 0) : NULL;
+  if (result == NULL) sinabs_tensor_free(grad_input);
+  for (int32_t k = 0; k <= count; k++) {  /* native_tensor_new frees its handle on failure */
+    if (item == NULL) {
+      free_tensors(initials + k, count - k);
+      Py_XDECREF(result);
+      return NULL;
+    }
+    PyTuple_SET_ITEM(result, k, item);
+    if (k < count) item = initials[k] ? native_tensor_new(state, initials[k], 0) : Py_NewRef(Py_None);
+  }
+  return result;
+}
+
 /* ---- named states, recordings, parameters, gradients ------------------------ */
 
 typedef sinabs_status (*named_getter)(sinabs_tensor **, const sinabs_layer *, const char *);
@@ -425,6 +546,15 @@ static PyMethodDef layer_methods[] = {
     {"backward", (PyCFunction)layer_backward, METH_O,
      "backward(grad_output) -> Tensor: gradient w.r.t. the input of the last training\n"
      "forward; adds parameter gradients to their accumulators. RuntimeError without one."},
+    {"take_tape", (PyCFunction)layer_take_tape, METH_NOARGS,
+     "take_tape() -> capsule: the tape of the last training forward, moved out of the\n"
+     "layer (freed with the capsule). RuntimeError without one."},
+    {"tape_backward", (PyCFunction)layer_tape_backward, METH_VARARGS,
+     "tape_backward(tape, grad_output, grad_states=None, grad_recordings=None)\n"
+     "-> (grad_input, *grad_states)\n\n"
+     "Backward through the call `tape` recorded, with dL/d(states after it) and\n"
+     "dL/d(recordings) in state order (None: zero); returns dL/d(states before it).\n"
+     "Once per tape."},
     {"state_names", (PyCFunction)layer_state_names, METH_NOARGS, "The state names, a tuple."},
     {"get_state", (PyCFunction)layer_get_state, METH_O,
      "get_state(name) -> Tensor sharing the state's memory (shape (0,) before the first\n"

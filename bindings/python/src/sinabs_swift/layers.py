@@ -126,8 +126,10 @@ class _NeuronLayer:
         if native is not None and name in self._state_names:
             native.set_state(name, float32_array(value))
         elif native is not None and name in self._parameter_names:
-            current = native.get_parameter(name)
-            native.set_parameter(name, float32_array(value, current.shape))
+            if name.startswith(("tau_", "alpha_")):  # any shape broadcasting against the states
+                native.set_parameter(name, float32_array(value))
+            else:
+                native.set_parameter(name, float32_array(value, native.get_parameter(name).shape))
         elif native is not None and name in _FIXED:
             raise AttributeError(f"{name} is fixed when the layer is created; make a new "
                                  f"{type(self).__name__} to change it")
@@ -177,6 +179,31 @@ def _optional(value, name):
     return None if value is None else scalar(value, name)
 
 
+def _time(value, name):
+    """A time constant's constructor value: the float of a scalar; for an
+    array (per neuron, broadcasting against the states) a placeholder that
+    _per_neuron replaces right after the layer is built."""
+    if value is None:
+        return None
+    return scalar(value, name) if np.size(_plain(value)) == 1 else 1.0
+
+
+def _plain(value):
+    return value.detach().cpu().numpy() if hasattr(value, "detach") else value
+
+
+def _per_neuron(layer, train_alphas, **taus):
+    """Sets the time constants given as arrays (alpha = exp(-1/tau) with train_alphas)."""
+    for suffix, tau in taus.items():
+        if tau is None or np.size(_plain(tau)) == 1:
+            continue
+        tau = float32_array(tau)
+        if train_alphas:
+            layer._native.set_parameter("alpha_" + suffix, np.exp(np.float32(-1.0) / tau))
+        else:
+            layer._native.set_parameter("tau_" + suffix, tau)
+
+
 class IAF(_NeuronLayer):
     def __init__(self, spike_threshold: float = 1.0, spike_fn: SpikeFn = MultiSpike,
                  reset_fn: ResetFn = MembraneSubtract(),
@@ -184,12 +211,13 @@ class IAF(_NeuronLayer):
                  tau_syn: Optional[float] = None, min_v_mem: Optional[float] = None,
                  shape: Optional[Sequence[int]] = None, record_states: bool = False) -> None:
         options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
-        options.update(tau_syn=_optional(tau_syn, "tau_syn"),
+        options.update(tau_syn=_time(tau_syn, "tau_syn"),
                        min_v_mem=_optional(min_v_mem, "min_v_mem"),
                        norm_input=0, record_states=int(bool(record_states)))
         self._build(_native.NEURON_IAF, options, shape, spike_fn=spike_fn, reset_fn=reset_fn,
                     surrogate_grad_fn=surrogate_grad_fn, norm_input=False,
                     record_states=bool(record_states), train_alphas=False)
+        _per_neuron(self, False, syn=tau_syn)
 
 
 class LIF(_NeuronLayer):
@@ -201,26 +229,28 @@ class LIF(_NeuronLayer):
                  shape: Optional[Sequence[int]] = None, norm_input: bool = True,
                  record_states: bool = False) -> None:
         options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
-        options.update(tau_mem=scalar(tau_mem, "tau_mem"), tau_syn=_optional(tau_syn, "tau_syn"),
+        options.update(tau_mem=_time(tau_mem, "tau_mem"), tau_syn=_time(tau_syn, "tau_syn"),
                        min_v_mem=_optional(min_v_mem, "min_v_mem"),
                        train_alphas=int(bool(train_alphas)), norm_input=int(bool(norm_input)),
                        record_states=int(bool(record_states)))
         self._build(_native.NEURON_LIF, options, shape, spike_fn=spike_fn, reset_fn=reset_fn,
                     surrogate_grad_fn=surrogate_grad_fn, norm_input=bool(norm_input),
                     record_states=bool(record_states), train_alphas=bool(train_alphas))
+        _per_neuron(self, train_alphas, mem=tau_mem, syn=tau_syn)
 
 
 class ExpLeak(_NeuronLayer):
     def __init__(self, tau_mem: float, shape: Optional[Sequence[int]] = None,
                  train_alphas: bool = False, min_v_mem: Optional[float] = None,
                  norm_input: bool = False, record_states: bool = False) -> None:
-        options = dict(tau_mem=scalar(tau_mem, "tau_mem"),
+        options = dict(tau_mem=_time(tau_mem, "tau_mem"),
                        min_v_mem=_optional(min_v_mem, "min_v_mem"),
                        train_alphas=int(bool(train_alphas)), norm_input=int(bool(norm_input)),
                        record_states=int(bool(record_states)))
         self._build(_native.NEURON_EXPLEAK, options, shape, spike_fn=None, reset_fn=None,
                     surrogate_grad_fn=None, norm_input=bool(norm_input),
                     record_states=bool(record_states), train_alphas=bool(train_alphas))
+        _per_neuron(self, train_alphas, mem=tau_mem)
 
 
 class ALIF(_NeuronLayer):
@@ -232,8 +262,8 @@ class ALIF(_NeuronLayer):
                  shape: Optional[Sequence[int]] = None, train_alphas: bool = False,
                  norm_input: bool = True, record_states: bool = False) -> None:
         options = _spiking_options(spike_threshold, spike_fn, reset_fn, surrogate_grad_fn)
-        options.update(tau_mem=scalar(tau_mem, "tau_mem"), tau_adapt=scalar(tau_adapt, "tau_adapt"),
-                       tau_syn=_optional(tau_syn, "tau_syn"),
+        options.update(tau_mem=_time(tau_mem, "tau_mem"), tau_adapt=_time(tau_adapt, "tau_adapt"),
+                       tau_syn=_time(tau_syn, "tau_syn"),
                        adapt_scale=scalar(adapt_scale, "adapt_scale"),
                        min_v_mem=_optional(min_v_mem, "min_v_mem"),
                        train_alphas=int(bool(train_alphas)), norm_input=int(bool(norm_input)),
@@ -242,6 +272,7 @@ class ALIF(_NeuronLayer):
                     surrogate_grad_fn=surrogate_grad_fn, norm_input=bool(norm_input),
                     record_states=bool(record_states), train_alphas=bool(train_alphas),
                     adapt_scale=adapt_scale, b0=spike_threshold)
+        _per_neuron(self, train_alphas, mem=tau_mem, adapt=tau_adapt, syn=tau_syn)
 
 
 # ---- Squeeze forms: input (Batch*Time, ...) -----------------------------------

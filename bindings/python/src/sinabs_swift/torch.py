@@ -6,7 +6,15 @@ LIFRecurrent, ALIFRecurrent: same constructor arguments and defaults, same
 parameters (``tau_mem``, ``alpha_mem`` with ``train_alphas``, ...), same
 states (``layer.v_mem``, ...), ``reset_states``, ``zero_grad``,
 ``record_states``/``recordings`` and ``firing_rate``. The layers mix freely
-with torch's Conv2d, Linear, pooling, ... in ``nn.Sequential``.
+with torch's Conv2d, Linear, pooling, ... in ``nn.Sequential``. The
+non-neuron modules of sinabs.layers (SumPool2d, Cropping2dLayer, Merge,
+...) are here too, and ``activation`` stands in for sinabs.activation.
+
+When sinabs is installed, the neuron modules derive from sinabs'
+StatefulLayer (Squeeze forms also from SqueezeMixin), so sinabs' tools
+(``sinabs.reset_states``, ``zero_grad``, ``SNNAnalyzer``, ``from_model(...,
+spike_layer_class=...)``, ``utils.set_batch_size``, ``network.Network``)
+handle them; sinabs is not needed otherwise.
 
 How it runs
 - Forward runs in Swift on CPU float32 tensors without copying them (inputs
@@ -16,21 +24,32 @@ How it runs
   gradients of the trainable Parameters, which torch accumulates into
   ``.grad`` as usual. Parameter values are pushed to the native layer before
   each forward, so optimizer updates take effect at the next call.
-- States are zero-copy views of the native state: in-place writes
-  (``layer.v_mem.fill_(0.5)``) and assignment (``layer.v_mem = t``) change it.
+- Every forward call with autograd owns its tape (held by its autograd
+  node, freed with it), so any number of calls may precede a backward and a
+  layer may appear several times in one graph. The states after such a call
+  are outputs of its node, as in sinabs: a loss on ``layer.v_mem`` reaches
+  the input and the parameters, and the next call starts from them, so
+  backward through consecutive calls equals backward through one call over
+  the concatenated time, until ``zero_grad``/``reset_states`` (or a call
+  without autograd) detach them. Memory per call until its node is freed:
+  4 bytes per neuron-step (the membrane record, later the input gradient),
+  4 more each with tau_syn, for ALIF, and for recurrent forms, plus a copy of
+  each state (4 bytes per neuron); the input is kept by reference.
+- Time constants (tau_*, alpha_* with train_alphas) may be tensors that
+  broadcast against the states (Batch, ...), e.g. (N,) or (C, H, W):
+  per-neuron and trainable, their gradients summed over broadcast dims.
+- States are module buffers in sinabs' order (``named_buffers()``,
+  ``state_dict()``); a new batch size resamples old states with torch's
+  generator as sinabs does, so ``torch.manual_seed`` gives sinabs' values
+  (also for ``reset_states(randomize=True)``).
+- States without autograd history are zero-copy views of the native state:
+  in-place writes (``layer.v_mem.fill_(0.5)``) and assignment
+  (``layer.v_mem = t``) change it; states with history are copies whose
+  edits reach the native layer before its next call.
 
 Differences from sinabs (on purpose)
-- States carry over from call to call as in sinabs, but each call's backward
-  treats the state it started from as a constant: gradients do not flow
-  into earlier calls (sinabs keeps the autograd history across calls until
-  ``reset_states``/``zero_grad`` detach it). Truncated BPTT per call.
-- A layer keeps one tape: call backward for a call before the next training
-  forward of the same layer (a clear error otherwise).
-- Time constants are scalars; a new batch size re-initialises states to
-  zero (sinabs resamples old states at random); CPU only.
-- sinabs.utils.reset_states/zero_grad test for sinabs' own class and skip
-  these modules: use ``sinabs_swift.torch.reset_states(model)`` and
-  ``zero_grad(model)``, which handle both.
+- CPU float32 only (``.to(torch.float64)`` is
+  refused with a clear error).
 - Recurrent forms take ``rec_connect`` as a square nn.Linear (alone or in
   nn.Sequential with Flatten/Unflatten). ALIF's ``b0``, ``adapt_scale`` and
   ``min_v_mem`` are fixed at construction.
@@ -43,8 +62,11 @@ import torch.nn as nn
 
 from . import _native
 from . import activation as _activation
-from .torch_base import NeuronModule
-from .torch_native import activation_options, scalar
+from . import torch_activation as activation  # noqa: F401  (sinabs.activation)
+from .torch_base import NeuronModule, SqueezeBase
+from .torch_layers import *  # noqa: F401,F403  (the non-neuron modules of sinabs.layers)
+from .torch_layers import __all__ as _other_layers
+from .torch_native import NativeNeuron, activation_options, scalar, time_constant
 from .activation import ResetFn, SpikeFn, SurrogateFn
 
 FloatLike = Union[float, torch.Tensor]
@@ -53,7 +75,7 @@ ShapeLike = Optional[Sequence[int]]
 __all__ = [
     "IAF", "IAFSqueeze", "IAFRecurrent", "LIF", "LIFSqueeze", "LIFRecurrent",
     "ExpLeak", "ExpLeakSqueeze", "ALIF", "ALIFSqueeze", "ALIFRecurrent",
-]
+] + list(_other_layers)
 
 MultiSpike = _activation.MultiSpike
 SingleSpike = _activation.SingleSpike
@@ -110,8 +132,10 @@ class LIF(NeuronModule):
                                 if spike_threshold is not None else None)
         options = activation_options(spike_fn, reset_fn, surrogate_grad_fn)
         options.update(norm_input=norm_input, train_alphas=train_alphas)
-        for name, value in (("tau_mem", tau_mem), ("tau_syn", tau_syn),
-                            ("spike_threshold", spike_threshold), ("min_v_mem", min_v_mem)):
+        for name, value in (("tau_mem", tau_mem), ("tau_syn", tau_syn)):
+            if value is not None:
+                options[name] = time_constant(value, name)
+        for name, value in (("spike_threshold", spike_threshold), ("min_v_mem", min_v_mem)):
             if value is not None:
                 options[name] = scalar(value, name)
         states = ["v_mem", "i_syn"] if tau_syn is not None else ["v_mem"]
@@ -219,6 +243,7 @@ class ALIF(NeuronModule):
     base threshold is `b0`."""
 
     _model = "ALIF"
+    _resamples_batch = False  # sinabs' ALIF starts from zeros
 
     def __init__(self, tau_mem: FloatLike, tau_adapt: FloatLike,
                  tau_syn: Optional[FloatLike] = None,
@@ -255,12 +280,13 @@ class ALIF(NeuronModule):
         self.norm_input = norm_input
         has_syn = tau_syn is not None if train_alphas else bool(tau_syn)
         options = activation_options(spike_fn, reset_fn, surrogate_grad_fn)
-        options.update(tau_mem=scalar(tau_mem, "tau_mem"), tau_adapt=scalar(tau_adapt, "tau_adapt"),
+        options.update(tau_mem=time_constant(tau_mem, "tau_mem"),
+                       tau_adapt=time_constant(tau_adapt, "tau_adapt"),
                        adapt_scale=scalar(adapt_scale, "adapt_scale"),
                        spike_threshold=scalar(spike_threshold, "spike_threshold"),
                        norm_input=norm_input, train_alphas=train_alphas)
         if has_syn:
-            options["tau_syn"] = scalar(tau_syn, "tau_syn")
+            options["tau_syn"] = time_constant(tau_syn, "tau_syn")
         if min_v_mem is not None:
             options["min_v_mem"] = scalar(min_v_mem, "min_v_mem")
         states = ["v_mem", "i_syn", "b", "spike_threshold"] if has_syn else \
@@ -309,7 +335,7 @@ class ALIF(NeuronModule):
 # Squeeze forms: input (Batch*Time, ...), for use between Conv2d and pooling
 
 
-class _Squeeze:
+class _Squeeze(SqueezeBase):
     """sinabs' batch_size / num_timesteps (one of them is required)."""
 
     def _squeeze_init(self, batch_size, num_timesteps):
@@ -318,6 +344,22 @@ class _Squeeze:
         # Plain attributes, set before nn.Module.__init__ runs in the base class.
         object.__setattr__(self, "batch_size", int(batch_size) if batch_size else -1)
         object.__setattr__(self, "num_timesteps", int(num_timesteps) if num_timesteps else -1)
+
+    def forward(self, input_data):
+        form = self._form_options()
+        model, options = self._native.spec
+        if any(options.get(key) != value for key, value in form.items()):
+            # batch_size / num_timesteps changed (sinabs.utils.set_batch_size):
+            # a native layer of the new form, with the states as they are.
+            self._sync_states()
+            native = NativeNeuron.rebuild((model, {**options, **form}), self._native.states())
+            object.__setattr__(self, "_native", native)
+            self._keep_graph_states({})
+        return super().forward(input_data)
+
+    def _state_shape_for(self, shape):
+        batch = self.batch_size if self.batch_size > 0 else shape[0] // self.num_timesteps
+        return (batch, *shape[1:])
 
     def _form_options(self):
         return {"form": _native.FORM_SQUEEZE, "batch_size": max(self.batch_size, 0),
@@ -392,6 +434,8 @@ class _Recurrent:
     """`rec_connect` (a square nn.Linear, registered as a submodule): its
     weight and bias are pushed to the native layer before each forward and
     trained by the native backward."""
+
+    _resamples_batch = False  # sinabs' recurrent forms start from zeros
 
     def _recurrent_init(self, rec_connect):
         NeuronModule.__init__(self)

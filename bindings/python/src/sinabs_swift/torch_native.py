@@ -28,6 +28,14 @@ def scalar(value, name):
     return float(value.reshape(()))
 
 
+def time_constant(value, name):
+    """The constructor value of a time constant: its float if a scalar; for
+    a tensor (per-neuron: it broadcasts against the states) any valid
+    placeholder, since the module pushes the tensor itself right away."""
+    value = torch.as_tensor(value)
+    return float(value.reshape(())) if value.numel() == 1 else 1.0
+
+
 def activation_options(spike_fn, reset_fn, surrogate_grad_fn):
     """Native options for sinabs' (or our) activation objects; {} without spikes."""
     if spike_fn is None:
@@ -38,6 +46,8 @@ def activation_options(spike_fn, reset_fn, surrogate_grad_fn):
 
 def as_native_input(x):
     """A float32, contiguous CPU tensor with x's values (copies only if it must)."""
+    if x.is_cpu and x.dtype == torch.float32 and x.is_contiguous():
+        return x.detach()  # the common case, without three dispatches
     if x.device.type != "cpu":
         raise ValueError(f"sinabs_swift.torch runs on CPU tensors, got device {x.device}")
     return x.detach().to(torch.float32).contiguous()
@@ -52,6 +62,14 @@ def _sole_owner(tensor):
         return False
 
 
+def copy_of(tensor):
+    """A copy of a float32 CPU tensor without autograd history. numpy copies
+    in the calling thread: torch's clone of a state-sized tensor goes to its
+    OpenMP pool, which costs milliseconds when the cores are busy (e.g.
+    with libsinabs' own workers just finished)."""
+    return torch.from_numpy(tensor.numpy().copy())
+
+
 def to_torch(native_tensor):
     """A torch tensor sharing the memory of a native tensor (DLPack)."""
     return torch.from_dlpack(native_tensor)
@@ -63,18 +81,24 @@ class NativeNeuron:
     def __init__(self, model, **options):
         options = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()}
         self.spec = (model, options)  # to rebuild it (pickle, deepcopy)
+        self.records = bool(options.get("record_states"))
         self.layer = _native.neuron_layer(MODELS[model], **options)
         self.parameter_names = self.layer.parameter_names()
         self.state_names = self.layer.state_names()
         self.training = False
-        self.tape_serial = 0  # counts training forwards: backward must match the last
         self._output_buffer = None
+        # Views of the native states, made once: the native layer re-creates
+        # its states only for a new input shape or through set_state, and
+        # then this dict is replaced (so its identity tells the views are current).
+        self.views = {}
+        self._input_shape = None
+        self._pushed = {}  # scalar parameter values last pushed, by name
 
     def states(self):
         """{name: copy} of every state (empty before the first forward)."""
         if self.state("v_mem").shape == torch.Size([0]):
             return {}
-        return {name: self.state(name).clone() for name in self.state_names}
+        return {name: copy_of(self.state(name)) for name in self.state_names}
 
     @classmethod
     def rebuild(cls, spec, states):
@@ -93,6 +117,9 @@ class NativeNeuron:
     def forward(self, x, training):
         """The output for the float32 contiguous CPU tensor `x` (no copies)."""
         self.set_training(training)
+        if x.shape != self._input_shape:
+            self.views = {}
+            self._input_shape = x.shape
         output = self._output_for(x)
         self.layer.forward(x, out=output)
         return output
@@ -106,20 +133,32 @@ class NativeNeuron:
             buffer = self._output_buffer = torch.empty_like(x)
         return buffer.detach()  # a new tensor object on the same memory
 
-    def backward(self, grad_output, names):
-        """The input gradient and the gradients of `names`, of this backward alone."""
-        self.layer.zero_grad()
-        grad_input = to_torch(self.layer.backward(grad_output))
-        # The accumulators are reused by the next backward: hand out copies.
-        return grad_input, [to_torch(self.layer.grad(name)).clone() for name in names]
-
     def set_parameter(self, name, value):
+        """Pushes a parameter value. A float32 scalar still holding the value
+        last pushed (same memory, same value: read through a numpy view, far
+        cheaper than .item()) is skipped: a streaming call would otherwise
+        spend a third of its time here. Optimizer steps and `.data` edits
+        change the value or the memory, so they are never missed."""
+        if value.numel() != 1 or value.dtype != torch.float32 or not value.is_cpu:
+            self.layer.set_parameter(name, as_native_input(value))
+            return
+        entry = self._pushed.get(name)
+        address = value.data_ptr()
+        if entry is not None and entry[0] == address and entry[1][()] == entry[2]:
+            return  # NaN never equals itself: refused again at every call
         self.layer.set_parameter(name, as_native_input(value))
+        view = value.detach().reshape(()).numpy()
+        self._pushed[name] = (address, view, view.item())
 
     def state(self, name):
-        return to_torch(self.layer.get_state(name))
+        """The state as a torch view of the native memory (cached)."""
+        view = self.views.get(name)
+        if view is None:
+            view = self.views[name] = to_torch(self.layer.get_state(name))
+        return view
 
     def set_state(self, name, value):
+        self.views = {}
         self.layer.set_state(name, as_native_input(value))
 
     def recording(self, name):
