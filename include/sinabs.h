@@ -899,6 +899,75 @@ sinabs_status sinabs_tape_backward(sinabs_tensor **out_grad_input, sinabs_tensor
 /** Releases a tape (NULL is allowed). */
 void sinabs_tape_free(sinabs_tape *tape);
 
+/* ------------------------------------------------------------------------ */
+/* ANN-to-SNN conversion                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** sinabs' from_model: a new model `*out` (caller owns, sinabs_model_free)
+ *  with `ann`'s layers rebuilt and their parameters copied (`ann` is not
+ *  changed), every ReLU replaced by a new neuron layer of `spiking_layer`
+ *  (sinabs' default is IAF in SQUEEZE form with batch_size or num_timesteps
+ *  and min_v_mem = -1: neuron_options_init leaves min_v_mem NaN, so set it),
+ *  biases of Linear and Conv2d divided by `bias_rescaling`, and, when
+ *  `add_spiking_output` is 1 and the ANN does not end in a ReLU, one more
+ *  neuron layer at the end. `input_shape` (rank `input_rank`, without the
+ *  batch dimension) may be NULL with rank 0; when given, the new model runs
+ *  one forward of zeros shaped (batch_size * num_timesteps, input_shape...)
+ *  as sinabs' Network does, so it starts from that step's state, as sinabs'
+ *  converted networks do (sinabs_model_reset_states drops it).
+ *  Errors: INVALID_ARGUMENT (NULL, bad options, an ExpLeak spiking layer,
+ *  bias_rescaling 0 or not finite, sizes < 1, a layer without a description),
+ *  SHAPE (input_shape does not fit the ANN). Thread-safe for distinct `ann`
+ *  objects; `ann` must not run concurrently. */
+sinabs_status sinabs_model_from_ann(sinabs_model **out, const sinabs_model *ann,
+                                    const sinabs_neuron_options *spiking_layer,
+                                    float bias_rescaling, int32_t add_spiking_output,
+                                    const int64_t *input_shape, int32_t input_rank);
+
+/* ------------------------------------------------------------------------ */
+/* Analysis: synaptic operations and firing rates (sinabs' SNNAnalyzer)      */
+/* ------------------------------------------------------------------------ */
+
+/** Gathers statistics during every forward of a model. */
+typedef struct sinabs_analyzer sinabs_analyzer;
+
+/** A new analyzer attached to `model` (it keeps a reference; one analyzer per
+ *  model: a new one replaces the previous one's attachment). Every later
+ *  sinabs_model_forward records, per layer: for spiking neuron layers (IAF,
+ *  LIF, ALIF; not ExpLeak) the neuron count and firing rates; for Linear and
+ *  Conv2d the synaptic operations per sample (input events times fan-out,
+ *  edge-aware for Conv2d) as sinabs' SNNAnalyzer. `dt`: milliseconds per time
+ *  step (> 0, finite), for SynOps/s. Caller owns `*out` (sinabs_analyzer_free).
+ *  Errors: INVALID_ARGUMENT. Not thread-safe with the model's forward. */
+sinabs_status sinabs_analyzer_create(sinabs_analyzer **out, sinabs_model *model, float dt);
+
+/** Detaches from the model and releases the caller's reference; NULL is a no-op. */
+void sinabs_analyzer_free(sinabs_analyzer *analyzer);
+
+/** Forgets every forward recorded so far. */
+sinabs_status sinabs_analyzer_reset(sinabs_analyzer *analyzer);
+
+/** sinabs' get_model_statistics: the mean firing rate over every spiking
+ *  neuron (a spiking layer that has not run counts as one silent neuron), the
+ *  total synops (without the AvgPool correction, as sinabs) and the number of
+ *  spiking neurons; of the last forward, or averaged over all forwards since
+ *  the last reset when `average` is 1. The rate is NaN without spiking layers.
+ *  Errors: INVALID_ARGUMENT (NULL, average not 0/1). */
+sinabs_status sinabs_analyzer_model_statistics(float *out_firing_rate, float *out_synops,
+                                               int64_t *out_spiking_neurons,
+                                               const sinabs_analyzer *analyzer, int32_t average);
+
+/** Every statistic as JSON, sinabs' get_layer_statistics keyed by layer index
+ *  plus the model's: {"spiking": {"1": {"n_neurons", "firing_rate",
+ *  "firing_rate_per_neuron": {"shape", "data"}}}, "parameter": {"0":
+ *  {"synops", "num_timesteps", "time_window", "SynOps/s", "synops/s"}},
+ *  "model": {"firing_rate", "synops", "n_spiking_neurons"}}; a parameter
+ *  layer's synops include sinabs' AvgPool2d correction; non-finite numbers are
+ *  null. Text out as sinabs_model_summary (capacity 0 to size a buffer).
+ *  Errors: INVALID_ARGUMENT. */
+sinabs_status sinabs_analyzer_statistics_json(char *out_text, size_t capacity, size_t *out_length,
+                                              const sinabs_analyzer *analyzer, int32_t average);
+
 #ifdef __cplusplus
 }
 #endif

@@ -136,16 +136,7 @@ public func sinabs_model_clip_grad_norm(_ out_total_norm: UnsafeMutablePointer<F
 @c @implementation
 public func sinabs_model_summary(_ out_text: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                  _ out_length: UnsafeMutablePointer<Int>?, _ handle: OpaquePointer?) -> sinabs_status {
-    guarded {
-        let text = Array(try model(handle).summary().utf8)
-        guard let out_length else { throw invalid("out_length is NULL") }
-        guard capacity == 0 || out_text != nil else { throw invalid("out_text is NULL with capacity \(capacity)") }
-        out_length.pointee = text.count
-        guard capacity > 0, let out_text else { return }
-        let n = min(text.count, capacity - 1)
-        for i in 0..<n { out_text[i] = CChar(bitPattern: text[i]) }
-        out_text[n] = 0
-    }
+    guarded { try writeText(try model(handle).summary(), out_text, capacity, out_length) }
 }
 
 @c @implementation

@@ -41,9 +41,10 @@ int main(int argc, char **argv) {
   sinabs_tape *tapes[2] = {0};
   sinabs_model *model = NULL;
   sinabs_optimizer *optimizer = NULL;
+  sinabs_analyzer *analyzer = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(29);
+    int op = pick(30);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -201,12 +202,33 @@ int main(int argc, char **argv) {
       sinabs_tensor_free(g);
       for (int k = 0; k < 4; k++) sinabs_tensor_free(initial[k]);
       break; }
+    case 29: { /* from_ann with random options and input shape; analyzer statistics of the model */
+      sinabs_neuron_options o; sinabs_neuron_options_init(&o, 1 + pick(4));
+      if (pick(2)) o.form = pick(4);
+      o.batch_size = pick(3) ? pick(4) : rdim(); o.num_timesteps = pick(3) ? pick(4) : rdim();
+      MAYBE(3, o.min_v_mem = rf()); MAYBE(3, o.spike_threshold = rf());
+      int64_t shape[4]; int rank = pick(4); for (int i = 0; i < rank; i++) shape[i] = pick(3) ? pick(6) : rdim();
+      sinabs_model *snn = NULL;
+      if (sinabs_model_from_ann(&snn, model, pick(6) ? &o : NULL, rf(), pick(3) - (pick(4) == 0), pick(2) ? shape : NULL,
+                                pick(5) - 1) == SINABS_OK) {
+        sinabs_tensor *y = NULL; sinabs_model_forward(&y, snn, tensors[pick(8)]); sinabs_tensor_free(y);
+      }
+      sinabs_model_free(snn);
+      if (!analyzer || !pick(4)) { sinabs_analyzer_free(analyzer); analyzer = NULL; sinabs_analyzer_create(&analyzer, model, rf()); }
+      sinabs_tensor *y = NULL; sinabs_model_forward(&y, model, tensors[pick(8)]); sinabs_tensor_free(y);
+      float rate = 0, synops = 0; int64_t neurons = 0;
+      sinabs_analyzer_model_statistics(&rate, &synops, &neurons, analyzer, pick(3) - 1);
+      char text[64]; size_t length = 0;
+      sinabs_analyzer_statistics_json(pick(2) ? text : NULL, pick(2) ? sizeof text : 0, &length, analyzer, pick(2));
+      if (!pick(5)) sinabs_analyzer_reset(analyzer);
+      break; }
     }
   }
   for (int k = 0; k < 2; k++) sinabs_tape_free(tapes[k]);
   for (int k = 0; k < 8; k++) sinabs_tensor_free(tensors[k]);
   for (int k = 0; k < 4; k++) sinabs_layer_free(layers[k]);
   sinabs_optimizer_free(optimizer);
+  sinabs_analyzer_free(analyzer);
   sinabs_model_free(model);
   return 0;
 }

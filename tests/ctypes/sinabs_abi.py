@@ -166,6 +166,12 @@ SIGNATURES = {
     "sinabs_tape_backward": (status, [out_handle, POINTER(c_void_p), handle, handle,
                                       POINTER(c_void_p), POINTER(c_void_p), c_int32]),
     "sinabs_tape_free": (None, [handle]),
+    "sinabs_model_from_ann": (status, [out_handle, handle, POINTER(NeuronOptions), c_float, c_int32, shape_p, c_int32]),
+    "sinabs_analyzer_create": (status, [out_handle, handle, c_float]),
+    "sinabs_analyzer_free": (None, [handle]),
+    "sinabs_analyzer_reset": (status, [handle]),
+    "sinabs_analyzer_model_statistics": (status, [POINTER(c_float), POINTER(c_float), POINTER(c_int64), handle, c_int32]),
+    "sinabs_analyzer_statistics_json": (status, [c_char_p, c_size_t, POINTER(c_size_t), handle, c_int32]),
 }
 
 

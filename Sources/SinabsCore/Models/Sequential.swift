@@ -18,6 +18,10 @@ public final class Sequential {
     /// True once a forward ran for the recorded shapes (firing rates are then known).
     public private(set) var hasForwardRun = false
 
+    /// Called after each layer's forward with (layer index, layer, its input,
+    /// its output), e.g. by `SNNAnalyzer`; the tensors are valid only during the call.
+    public var forwardObserver: ((Int, Layer, Tensor, Tensor) -> Void)?
+
     /// Training mode of every layer: forward keeps what backward needs.
     /// Setting it sets it on each layer (and on layers appended later).
     public var training = false {
@@ -83,6 +87,7 @@ public final class Sequential {
         for (index, layer) in layers.enumerated() {
             let current = x
             x = try Self.naming(index, layer) { try layer.forward(current) }
+            forwardObserver?(index, layer, current, x)
         }
         hasForwardRun = true
         return x

@@ -18,6 +18,10 @@ from . import _native
 from ._native import Tensor, as_tensor, get_num_threads, set_num_threads, zeros
 from . import activation, layers, losses, optim
 from .layers import Linear, Sequential
+from .conversion import from_model
+from .analysis import SNNAnalyzer
+from .normalize import compare_activations, normalize_weights
+from . import encoders
 
 __version__ = "0.1.0"
 
@@ -47,4 +51,5 @@ library_version = _native.library_version()
 __all__ = [
     "Tensor", "as_tensor", "zeros", "activation", "layers", "losses", "optim", "Linear", "Sequential",
     "get_num_threads", "set_num_threads", "__version__", "library_version", "manual_seed",
+    "from_model", "SNNAnalyzer", "normalize_weights", "compare_activations", "encoders",
 ]

@@ -93,6 +93,15 @@ static PyMethodDef native_functions[] = {
      "loss(output, target, kind) -> (value, gradient Tensor)\n\n"
      "kind: LOSS_MSE (target of the output's shape), LOSS_CROSS_ENTROPY_SUM or _MEAN\n"
      "(target: Batch class indices; output (Batch, Time, C) or (Batch*Time, C))."},
+    {"model_from_ann", (PyCFunction)(void (*)(void))native_model_from_ann, METH_VARARGS | METH_KEYWORDS,
+     "model_from_ann(ann, model, bias_rescaling, add_spiking_output, input_shape, **options) -> Model\n\n"
+     "sinabs' from_model on a Model: ReLUs become neuron layers of `model` with `options`\n"
+     "(as neuron_layer); input_shape: a tuple or None."},
+    {"analyzer_create", native_analyzer_create, METH_VARARGS,
+     "analyzer_create(model, dt) -> capsule of a sinabs_analyzer recording the model's forwards."},
+    {"analyzer_json", native_analyzer_json, METH_VARARGS,
+     "analyzer_json(analyzer, average) -> the statistics as JSON (sinabs_analyzer_statistics_json)."},
+    {"analyzer_reset", native_analyzer_reset, METH_O, "analyzer_reset(analyzer): forget the forwards so far."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -134,6 +134,23 @@ static int set_option(sinabs_neuron_options *options, PyObject *key, PyObject *v
   return -1;
 }
 
+/* `*options` = sinabs' defaults for `model` with `kwargs` (C field names) set; -1 with an exception. */
+int native_neuron_options(sinabs_neuron_options *options, int model, PyObject *kwargs) {
+  sinabs_status status = sinabs_neuron_options_init(options, model);
+  if (status != SINABS_OK) {
+    native_fail(status);
+    return -1;
+  }
+  if (kwargs != NULL) {
+    PyObject *key, *value;
+    Py_ssize_t position = 0;
+    while (PyDict_Next(kwargs, &position, &key, &value)) {
+      if (set_option(options, key, value) < 0) return -1;
+    }
+  }
+  return 0;
+}
+
 PyObject *native_neuron_layer(PyObject *module, PyObject *args, PyObject *kwargs) {
   int model = 0;
   if (!PyArg_ParseTuple(args, "i:neuron_layer", &model)) return NULL;

@@ -99,6 +99,11 @@ PyObject *native_described_layer(PyObject *module, PyObject *args);
 /* optimizer.c */
 extern PyType_Spec native_optimizer_spec;
 PyObject *native_loss(PyObject *module, PyObject *args, PyObject *kwargs);
+int native_neuron_options(sinabs_neuron_options *options, int model, PyObject *kwargs);
+PyObject *native_model_from_ann(PyObject *module, PyObject *args, PyObject *kwargs);
+PyObject *native_analyzer_create(PyObject *module, PyObject *args);
+PyObject *native_analyzer_json(PyObject *module, PyObject *args);
+PyObject *native_analyzer_reset(PyObject *module, PyObject *capsule);
 
 /* _native.c */
 native_state *native_state_of_type(PyTypeObject *type);
