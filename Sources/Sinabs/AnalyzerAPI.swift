@@ -8,6 +8,14 @@ func analyzer(_ handle: OpaquePointer?) throws -> SNNAnalyzer {
     return typed
 }
 
+/// Runs `body` on the analyzer with its model marked busy: the model's
+/// forward writes the analyzer's counts (its observer), so they are read or
+/// reset only while no forward runs.
+private func withAnalyzedModel<R>(_ handle: OpaquePointer?, _ body: (SNNAnalyzer) throws -> R) throws -> R {
+    let target = try analyzer(handle)
+    return try Exclusive.run(target.model, "the analyzer's model") { try body(target) }
+}
+
 /// snprintf-style text out: at most `capacity` bytes incl. the NUL, the full length in `*out_length`.
 func writeText(_ string: String, _ out_text: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                _ out_length: UnsafeMutablePointer<Int>?) throws {
@@ -29,17 +37,20 @@ private func averageFlag(_ value: Int32) throws -> Bool {
 @c @implementation
 public func sinabs_analyzer_create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ modelHandle: OpaquePointer?,
                                    _ dt: Float) -> sinabs_status {
-    guarded(out: out) { out in out.pointee = retainedHandle(try SNNAnalyzer(try model(modelHandle), dt: dt)) }
+    guarded(out: out) { out in
+        // Attaching sets the model's observer: not while the model runs.
+        out.pointee = retainedHandle(try withModel(modelHandle) { try SNNAnalyzer($0, dt: dt) })
+    }
 }
 
 @c @implementation
 public func sinabs_analyzer_free(_ handle: OpaquePointer?) {
-    releaseHandle(handle)
+    releaseHandle(handle, as: SNNAnalyzer.self, kind: "analyzer")
 }
 
 @c @implementation
 public func sinabs_analyzer_reset(_ handle: OpaquePointer?) -> sinabs_status {
-    guarded { try analyzer(handle).reset() }
+    guarded { try withAnalyzedModel(handle) { $0.reset() } }
 }
 
 @c @implementation
@@ -49,7 +60,8 @@ public func sinabs_analyzer_model_statistics(_ out_firing_rate: UnsafeMutablePoi
                                              _ handle: OpaquePointer?, _ average: Int32) -> sinabs_status {
     guarded {
         guard let out_firing_rate, let out_synops, let out_spiking_neurons else { throw invalid("an output pointer is NULL") }
-        let m = try analyzer(handle).modelStatistics(average: try averageFlag(average))
+        let average = try averageFlag(average)
+        let m = try withAnalyzedModel(handle) { $0.modelStatistics(average: average) }
         out_firing_rate.pointee = m.firingRate
         out_synops.pointee = m.synops
         out_spiking_neurons.pointee = Int64(m.spikingNeuronCount)
@@ -61,7 +73,8 @@ public func sinabs_analyzer_statistics_json(_ out_text: UnsafeMutablePointer<CCh
                                             _ out_length: UnsafeMutablePointer<Int>?, _ handle: OpaquePointer?,
                                             _ average: Int32) -> sinabs_status {
     guarded {
-        let json = try analyzer(handle).statisticsJSON(average: try averageFlag(average))
+        let average = try averageFlag(average)
+        let json = try withAnalyzedModel(handle) { $0.statisticsJSON(average: average) }
         try writeText(json, out_text, capacity, out_length)
     }
 }

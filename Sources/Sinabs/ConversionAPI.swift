@@ -7,7 +7,6 @@ public func sinabs_model_from_ann(_ out: UnsafeMutablePointer<OpaquePointer?>?, 
                                   _ add_spiking_output: Int32, _ input_shape: UnsafePointer<Int64>?,
                                   _ input_rank: Int32) -> sinabs_status {
     guarded(out: out) { out in
-        let ann = try model(annHandle)
         var options = ConversionOptions()
         options.spikingLayer = try readOptions(spiking_layer)
         options.biasRescaling = bias_rescaling
@@ -18,6 +17,7 @@ public func sinabs_model_from_ann(_ out: UnsafeMutablePointer<OpaquePointer?>?, 
         if input_rank != 0 || input_shape != nil {
             options.inputShape = try readShape(input_shape, input_rank)
         }
-        out.pointee = retainedHandle(try Conversion.fromModel(ann, options: options))
+        // The ANN's parameters are read while it cannot run or change.
+        out.pointee = retainedHandle(try withModel(annHandle, andLayers: true) { try Conversion.fromModel($0, options: options) })
     }
 }
