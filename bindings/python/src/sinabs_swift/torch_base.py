@@ -41,7 +41,7 @@ class NeuronFunction(torch.autograd.Function):
         native, tape = ctx.native, ctx.tape
         if tape is None:
             raise RuntimeError(
-                "sinabs_swift: backward through this neuron layer call ran already. "
+                "sinabs_swift: backward through this neuron layer call a second time. "
                 "retain_graph=True is not supported by sinabs_swift: the first backward consumes "
                 "the call's BPTT tape (its memory becomes the input gradient). Detach or reset "
                 "the states between training steps (reset_states / zero_grad), or run the "
