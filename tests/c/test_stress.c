@@ -99,6 +99,7 @@ int main(void) {
   sinabs_tensor *w = NULL, *b = NULL;
   CHECK_OK(sinabs_layer_get_parameter(&w, lin, "weight"));
   CHECK_OK(sinabs_layer_get_parameter(&b, lin, "bias"));
+  for (int i = 0; i < F * F; i++) data_of(w)[i] = 0.0f; /* Linear starts random, as in torch */
   for (int j = 0; j < F; j++) {
     data_of(w)[j * F + (j * 7 + 3) % F] = 1.0f; /* y_j = x_{(7j+3) mod F} + 0.5 */
     data_of(b)[j] = 0.5f;
