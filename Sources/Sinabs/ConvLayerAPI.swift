@@ -48,10 +48,12 @@ public func sinabs_conv2d_layer_set_kernel(_ handle: OpaquePointer?, _ kernel: I
         case SINABS_CONV_KERNEL_SPARSE: choice = .sparse
         default: throw invalid("unknown conv kernel \(kernel)")
         }
-        switch try layer(handle) {
-        case let conv as Conv2d: conv.kernelChoice = choice
-        case let linear as Linear: linear.kernelChoice = choice
-        default: throw invalid("layer is not a Conv2d or Linear layer")
+        try withLayer(handle) { layer in
+            switch layer {
+            case let conv as Conv2d: conv.kernelChoice = choice
+            case let linear as Linear: linear.kernelChoice = choice
+            default: throw invalid("layer is not a Conv2d or Linear layer")
+            }
         }
     }
 }

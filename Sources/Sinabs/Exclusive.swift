@@ -43,16 +43,26 @@ enum Exclusive {
     }
 }
 
+/// What a call on `layer` runs: the layer and the layers inside it (a
+/// Repeat runs its module, which may also be used on its own).
+func runsWith(_ layer: LayerObject) -> [AnyObject] {
+    guard let repeated = layer as? Repeat else { return [layer] }
+    return [layer] + runsWith(repeated.module)
+}
+
+/// Runs `body` on `layer` (and the layers inside it), marked busy.
+func exclusively<L: LayerObject, R>(_ layer: L, _ body: (L) throws -> R) throws -> R {
+    try Exclusive.run(runsWith(layer), "layer") { try body(layer) }
+}
+
 /// Runs `body` on the layer behind `handle`, marked busy.
 func withLayer<R>(_ handle: OpaquePointer?, _ body: (LayerObject) throws -> R) throws -> R {
-    let layer = try layer(handle)
-    return try Exclusive.run(layer, "layer") { try body(layer) }
+    try exclusively(try layer(handle), body)
 }
 
 /// Runs `body` on the neuron layer behind `handle`, marked busy.
 func withNeuronLayer<R>(_ handle: OpaquePointer?, _ body: (NeuronLayer) throws -> R) throws -> R {
-    let layer = try neuronLayer(handle)
-    return try Exclusive.run(layer, "layer") { try body(layer) }
+    try exclusively(try neuronLayer(handle), body)
 }
 
 /// Runs `body` on the model behind `handle`, marked busy; with `andLayers`
@@ -62,6 +72,17 @@ func withModel<R>(_ handle: OpaquePointer?, andLayers: Bool = false,
     let model = try model(handle)
     return try Exclusive.run(model, "model") {
         guard andLayers else { return try body(model) }
-        return try Exclusive.run(model.layers, "a layer of this model") { try body(model) }
+        return try Exclusive.run(model.layers.flatMap(runsWith), "a layer of this model") { try body(model) }
+    }
+}
+
+/// Runs `body` on the optimizer behind `handle`, marked busy with its model
+/// and the model's layers (a step writes their parameters).
+func withOptimizer<R>(_ handle: OpaquePointer?, _ body: (OptimizerObject) throws -> R) throws -> R {
+    let object = try optimizer(handle)
+    return try Exclusive.run(object, "optimizer") {
+        try Exclusive.run(object.model, "model") {
+            try Exclusive.run(object.model.layers.flatMap(runsWith), "a layer of this model") { try body(object) }
+        }
     }
 }

@@ -8,17 +8,18 @@ public func sinabs_merge_layer_create(_ out: UnsafeMutablePointer<OpaquePointer?
     guarded(out: out) { out in out.pointee = retainedHandle(Merge()) }
 }
 
-private func merge(_ handle: OpaquePointer?) throws -> Merge {
+/// Runs `body` on the Merge layer behind `handle`, marked busy.
+private func withMerge<R>(_ handle: OpaquePointer?, _ body: (Merge) throws -> R) throws -> R {
     guard let merge = try layer(handle) as? Merge else { throw invalid("layer does not take two inputs (only Merge does)") }
-    return merge
+    return try exclusively(merge, body)
 }
 
 @c @implementation
 public func sinabs_layer_forward_pair(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
                                       _ a: OpaquePointer?, _ b: OpaquePointer?) -> sinabs_status {
     guarded(out: out) { out in
-        let layer = try merge(handle)
-        out.pointee = retainedHandle(try layer.forward(try tensor(a, "a"), try tensor(b, "b")))
+        let (a, b) = (try tensor(a, "a"), try tensor(b, "b"))
+        out.pointee = try withMerge(handle) { retainedHandle(try $0.forward(a, b)) }
     }
 }
 
@@ -29,7 +30,8 @@ public func sinabs_layer_backward_pair(_ out_grad_a: UnsafeMutablePointer<Opaque
     guard let out_grad_b else { return fail(SINABS_ERR_INVALID_ARGUMENT, "out_grad_b is NULL") }
     out_grad_b.pointee = nil
     return guarded(out: out_grad_a) { outA in
-        let (gradA, gradB) = try merge(handle).backward(pair: try tensor(grad_output, "grad_output"))
+        let gradOutput = try tensor(grad_output, "grad_output")
+        let (gradA, gradB) = try withMerge(handle) { try $0.backward(pair: gradOutput) }
         outA.pointee = retainedHandle(gradA)
         out_grad_b.pointee = retainedHandle(gradB)
     }

@@ -55,14 +55,14 @@ public func sinabs_model_reset_states(_ handle: OpaquePointer?) -> sinabs_status
 
 @c @implementation
 public func sinabs_model_set_training(_ handle: OpaquePointer?, _ training: Int32) -> sinabs_status {
-    guarded { try model(handle).training = training != 0 }
+    guarded { try withModel(handle, andLayers: true) { $0.training = training != 0 } }
 }
 
 @c @implementation
 public func sinabs_model_build(_ handle: OpaquePointer?, _ shape: UnsafePointer<Int64>?, _ rank: Int32) -> sinabs_status {
     guarded {
-        let model = try model(handle)
-        try model.build(inputShape: try readShape(shape, rank))
+        let shape = try readShape(shape, rank)
+        _ = try withModel(handle, andLayers: true) { try $0.build(inputShape: shape) }
     }
 }
 
@@ -70,9 +70,8 @@ public func sinabs_model_build(_ handle: OpaquePointer?, _ shape: UnsafePointer<
 public func sinabs_model_backward(_ out_grad_input: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
                                   _ grad_output: OpaquePointer?) -> sinabs_status {
     guarded(out: out_grad_input) { out in
-        let model = try model(handle)
         let gradOutput = try tensor(grad_output, "grad_output")
-        let gradInput = try model.backward(gradOutput)
+        let gradInput = try withModel(handle, andLayers: true) { try $0.backward(gradOutput) }
         // An empty model passes the caller's tensor through; the caller was promised a new one.
         out.pointee = retainedHandle(gradInput === gradOutput ? try gradOutput.copy() : gradInput)
     }
@@ -82,7 +81,7 @@ public func sinabs_model_backward(_ out_grad_input: UnsafeMutablePointer<OpaqueP
 public func sinabs_model_parameter_count(_ out_count: UnsafeMutablePointer<Int32>?,
                                          _ handle: OpaquePointer?) -> sinabs_status {
     guarded {
-        let count = try model(handle).namedParameters().count
+        let count = try withModel(handle, andLayers: true) { $0.namedParameters().count }
         guard count <= Int(Int32.max) else { throw invalid("more than \(Int32.max) parameters") }
         try write(Int32(count), to: out_count, "out_count")
     }
@@ -92,7 +91,7 @@ public func sinabs_model_parameter_count(_ out_count: UnsafeMutablePointer<Int32
 public func sinabs_model_parameter_name(_ out_name: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
                                         _ handle: OpaquePointer?, _ index: Int32) -> sinabs_status {
     guarded {
-        let names = try model(handle).parameterNames
+        let names = try withModel(handle, andLayers: true) { $0.parameterNames }
         guard index >= 0, Int(index) < names.count else {
             throw invalid("parameter index \(index) is outside 0..<\(names.count)")
         }
@@ -104,8 +103,8 @@ public func sinabs_model_parameter_name(_ out_name: UnsafeMutablePointer<UnsafeP
 public func sinabs_model_get_parameter(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
                                        _ name: UnsafePointer<CChar>?) -> sinabs_status {
     guarded(out: out) { out in
-        let model = try model(handle)
-        out.pointee = retainedHandle(try model.parameter(named: try readName(name)))
+        let name = try readName(name)
+        out.pointee = try withModel(handle, andLayers: true) { retainedHandle(try $0.parameter(named: name)) }
     }
 }
 
@@ -113,48 +112,47 @@ public func sinabs_model_get_parameter(_ out: UnsafeMutablePointer<OpaquePointer
 public func sinabs_model_get_grad(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ handle: OpaquePointer?,
                                   _ name: UnsafePointer<CChar>?) -> sinabs_status {
     guarded(out: out) { out in
-        let model = try model(handle)
-        out.pointee = retainedHandle(try model.gradient(named: try readName(name)))
+        let name = try readName(name)
+        out.pointee = try withModel(handle, andLayers: true) { retainedHandle(try $0.gradient(named: name)) }
     }
 }
 
 @c @implementation
 public func sinabs_model_zero_grad(_ handle: OpaquePointer?) -> sinabs_status {
-    guarded { try model(handle).zeroGrad() }
+    guarded { try withModel(handle, andLayers: true) { $0.zeroGrad() } }
 }
 
 @c @implementation
 public func sinabs_model_clip_grad_norm(_ out_total_norm: UnsafeMutablePointer<Float>?, _ handle: OpaquePointer?,
                                         _ max_norm: Float) -> sinabs_status {
     guarded {
-        let model = try model(handle)
         guard let out_total_norm else { throw invalid("out_total_norm is NULL") }
-        out_total_norm.pointee = try model.clipGradientNorm(maxNorm: max_norm)
+        out_total_norm.pointee = try withModel(handle, andLayers: true) { try $0.clipGradientNorm(maxNorm: max_norm) }
     }
 }
 
 @c @implementation
 public func sinabs_model_summary(_ out_text: UnsafeMutablePointer<CChar>?, _ capacity: Int,
                                  _ out_length: UnsafeMutablePointer<Int>?, _ handle: OpaquePointer?) -> sinabs_status {
-    guarded { try writeText(try model(handle).summary(), out_text, capacity, out_length) }
+    guarded { try writeText(try withModel(handle, andLayers: true) { $0.summary() }, out_text, capacity, out_length) }
 }
 
 @c @implementation
 public func sinabs_model_save(_ handle: OpaquePointer?, _ path: UnsafePointer<CChar>?,
                               _ include_states: Int32) -> sinabs_status {
     guarded {
-        let model = try model(handle)
         guard let path else { throw invalid("path is NULL") }
-        try model.save(to: String(cString: path), includeStates: include_states != 0)
+        let file = String(cString: path)
+        try withModel(handle, andLayers: true) { try $0.save(to: file, includeStates: include_states != 0) }
     }
 }
 
 @c @implementation
 public func sinabs_model_load(_ handle: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> sinabs_status {
     guarded {
-        let model = try model(handle)
         guard let path else { throw invalid("path is NULL") }
-        try model.load(from: String(cString: path))
+        let file = String(cString: path)
+        try withModel(handle, andLayers: true) { try $0.load(from: file) }
     }
 }
 

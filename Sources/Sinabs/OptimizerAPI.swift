@@ -105,14 +105,13 @@ public func sinabs_optimizer_free(_ handle: OpaquePointer?) {
 @c @implementation
 public func sinabs_optimizer_step(_ handle: OpaquePointer?) -> sinabs_status {
     guarded {
-        let object = try optimizer(handle)
-        try object.optimizer.step(object.model)
+        try withOptimizer(handle) { try $0.optimizer.step($0.model) }
     }
 }
 
 @c @implementation
 public func sinabs_optimizer_zero_grad(_ handle: OpaquePointer?) -> sinabs_status {
-    guarded { try optimizer(handle).model.zeroGrad() }
+    guarded { try withOptimizer(handle) { $0.model.zeroGrad() } }
 }
 
 @c @implementation
@@ -122,10 +121,13 @@ public func sinabs_model_train_step(_ out_loss: UnsafeMutablePointer<Float>?, _ 
     guarded {
         guard let out_loss else { throw invalid("out_loss is NULL") }
         let model = try model(modelHandle)
-        let object = try optimizer(optimizerHandle)
-        guard object.model === model else { throw invalid("the optimizer was created for another model") }
-        out_loss.pointee = try model.trainStep(input: try tensor(input, "input"), target: try tensor(target, "target"),
-                                               loss: try readLoss(loss), optimizer: object.optimizer,
-                                               maxGradientNorm: object.maxGradientNorm)
+        guard try optimizer(optimizerHandle).model === model else {
+            throw invalid("the optimizer was created for another model")
+        }
+        let (x, y, lossKind) = (try tensor(input, "input"), try tensor(target, "target"), try readLoss(loss))
+        out_loss.pointee = try withOptimizer(optimizerHandle) { object in
+            try model.trainStep(input: x, target: y, loss: lossKind, optimizer: object.optimizer,
+                                maxGradientNorm: object.maxGradientNorm)
+        }
     }
 }

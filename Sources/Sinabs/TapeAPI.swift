@@ -14,7 +14,7 @@ func tape(_ handle: OpaquePointer?) throws -> NeuronTapeHandle {
 public func sinabs_layer_take_tape(_ out: UnsafeMutablePointer<OpaquePointer?>?,
                                    _ handle: OpaquePointer?) -> sinabs_status {
     guarded(out: out) { out in
-        out.pointee = retainedHandle(try neuronLayer(handle).takeTape())
+        out.pointee = try withNeuronLayer(handle) { retainedHandle(try $0.takeTape()) }
     }
 }
 
@@ -39,9 +39,11 @@ public func sinabs_tape_backward(_ out_grad_input: UnsafeMutablePointer<OpaquePo
         }
         let finalGradients = try namedTensors(grad_states, names, "grad_states")
         let recordingGradients = try namedTensors(grad_recordings, names, "grad_recordings")
-        let (gradInput, stateGradients) = try taken.backward(try tensor(grad_output, "grad_output"),
-                                                             finalStateGradients: finalGradients,
-                                                             recordingGradients: recordingGradients)
+        let gradOutput = try tensor(grad_output, "grad_output")
+        // The tape is used once and backward adds to its layer's gradients: mark both.
+        let (gradInput, stateGradients) = try Exclusive.run([taken] + runsWith(taken.layer), "tape or its layer") {
+            try taken.backward(gradOutput, finalStateGradients: finalGradients, recordingGradients: recordingGradients)
+        }
         out.pointee = retainedHandle(gradInput)
         if let out_grad_states {
             for (k, name) in names.enumerated() {

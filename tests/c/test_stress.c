@@ -94,6 +94,87 @@ static sinabs_layer *neuron(int32_t model) {
   return layer;
 }
 
+/* Phase 2: a Conv2d shared by a model being trained (train_step, optimizer
+ * step, model backward) and a direct forward, from four threads. Weights
+ * change, so results are checked for shape and finiteness; every call must
+ * succeed or be refused as busy. */
+static sinabs_layer *conv;
+static sinabs_model *trained;
+static sinabs_optimizer *optimizer;
+enum { C_IN = 2, C_OUT = 3, H = 6 };
+
+static void *training_worker(void *arg) {
+  tally *t = arg;
+  int64_t in_shape[4] = {2, C_IN, H, H}, out_shape[4] = {2, C_OUT, H - 2, H - 2};
+  sinabs_tensor *x = tensor_of(in_shape, 4, NULL), *target = tensor_of(out_shape, 4, NULL);
+  for (int64_t i = 0; i < 2 * C_IN * H * H; i++) data_of(x)[i] = (float)(i % 5) / 4.0f;
+  double stop = now() + 1.5;
+  while (now() < stop) {
+    t->seed = t->seed * 1103515245u + 12345u;
+    int k = (int)((t->seed >> 16) % 4);
+    sinabs_tensor *y = NULL;
+    float loss = 0;
+    sinabs_status s;
+    if (k == 0) s = sinabs_model_train_step(&loss, trained, optimizer, x, target, SINABS_LOSS_MSE);
+    else if (k == 1) s = sinabs_optimizer_step(optimizer);
+    else if (k == 2) s = sinabs_layer_forward(&y, conv, x);
+    else s = sinabs_model_backward(&y, trained, target); /* STATE without a training forward: fine */
+    if (s == SINABS_OK && k == 2) {
+      int good = 1;
+      int64_t n = 0;
+      if (sinabs_tensor_numel(&n, y) != SINABS_OK || n != 2 * C_OUT * (H - 2) * (H - 2)) good = 0;
+      for (int64_t i = 0; i < n && good; i++) good = isfinite(data_of(y)[i]);
+      if (good) t->ok++; else t->wrong++;
+    } else if (s == SINABS_OK) {
+      t->ok++;
+    } else if (s == SINABS_ERR_STATE && strstr(sinabs_last_error(), "busy")) {
+      t->busy++;
+    } else if (s == SINABS_ERR_STATE && k == 3) {
+      t->ok++; /* a backward with no training forward left to go back through */
+    } else {
+      fprintf(stderr, "unexpected status %d: %s\n", s, sinabs_last_error());
+      t->other++;
+    }
+    sinabs_tensor_free(y);
+  }
+  sinabs_tensor_free(x);
+  sinabs_tensor_free(target);
+  return NULL;
+}
+
+static void stress_training(void) {
+  sinabs_conv2d_options co;
+  sinabs_optimizer_options oo;
+  CHECK_OK(sinabs_conv2d_options_init(&co, C_IN, C_OUT, 3, 3));
+  CHECK_OK(sinabs_conv2d_layer_create(&conv, &co));
+  CHECK_OK(sinabs_model_create(&trained));
+  CHECK_OK(sinabs_model_append(trained, conv));
+  CHECK_OK(sinabs_model_set_training(trained, 1));
+  CHECK_OK(sinabs_optimizer_options_init(&oo, SINABS_OPTIMIZER_SGD));
+  oo.lr = 1e-4f;
+  CHECK_OK(sinabs_optimizer_create(&optimizer, trained, &oo));
+  pthread_t ids[4];
+  tally tallies[4] = {{0}};
+  for (int i = 0; i < 4; i++) {
+    tallies[i].seed = 99u + (unsigned)i * 31u;
+    CHECK(pthread_create(&ids[i], NULL, training_worker, &tallies[i]) == 0);
+  }
+  long ok = 0, busy = 0, wrong = 0, other = 0;
+  for (int i = 0; i < 4; i++) {
+    pthread_join(ids[i], NULL);
+    ok += tallies[i].ok;
+    busy += tallies[i].busy;
+    wrong += tallies[i].wrong;
+    other += tallies[i].other;
+  }
+  printf("training stress: %ld calls done, %ld refused, %ld wrong, %ld other errors\n", ok, busy, wrong, other);
+  CHECK(ok > 0 && wrong == 0 && other == 0);
+  CHECK(busy > 0);
+  sinabs_optimizer_free(optimizer);
+  sinabs_model_free(trained);
+  sinabs_layer_free(conv);
+}
+
 int main(void) {
   CHECK_OK(sinabs_linear_layer_create(&lin, F, F, 1));
   sinabs_tensor *w = NULL, *b = NULL;
@@ -138,5 +219,6 @@ int main(void) {
   sinabs_layer_free(lin);
   sinabs_layer_free(lif);
   sinabs_layer_free(leak);
+  stress_training();
   DONE();
 }

@@ -199,3 +199,60 @@ def test_complex_input_is_refused():
     lif = ss.layers.LIF(tau_mem=10.0)
     with pytest.raises(TypeError):
         lif(np.ones((1, 2, 3), np.complex64))
+
+
+def test_training_and_two_input_calls_take_the_mark_before_the_input():
+    """As above for the calls that came with training and the two-input
+    layer: Merge's forward_pair/backward_pair, Model.backward and
+    Model.train_step checked the mark, acquired the inputs (a slow
+    __dlpack__ lets the other thread in), then set it."""
+    run_child(HEADER + """
+class SlowInput:
+    def __init__(self, array):
+        self.array = array
+    def __dlpack__(self, **kwargs):
+        time.sleep(0.002)
+        return self.array.__dlpack__(**kwargs)
+    def __dlpack_device__(self):
+        return self.array.__dlpack_device__()
+
+def counting(call):
+    def worker(stop):
+        ok = busy = 0
+        while time.monotonic() < stop:
+            try:
+                call()
+                ok += 1
+            except Exception as error:
+                assert is_busy(error), repr(error)
+                busy += 1
+        return ok, busy
+    return worker
+
+merge = ss.layers.Merge() if hasattr(ss.layers, "Merge") else ss.Merge()
+a = SlowInput(np.random.rand(2, 5, 64).astype(np.float32))
+b = SlowInput(np.random.rand(2, 5, 64).astype(np.float32))
+pair = lambda: np.asarray(merge(a, b))
+
+conv = ss.layers.Conv2d(2, 3, 3) if hasattr(ss.layers, "Conv2d") else ss.Conv2d(2, 3, 3)
+model = ss.Sequential(conv)
+model.train()
+optimizer = ss.optim.SGD(model, lr=1e-4)
+x = SlowInput(np.random.rand(2, 2, 6, 6).astype(np.float32))
+target = SlowInput(np.zeros((2, 3, 4, 4), np.float32))
+step = lambda: ss.optim.train_step(model, optimizer, x, target, loss="mse")
+direct = lambda: np.asarray(conv(x))
+
+def backward():
+    try:
+        model.native.backward(target)
+    except RuntimeError as error:
+        if "training forward" not in str(error) and "backward needs" not in str(error):
+            raise
+
+for name, workers in (("pair", [counting(pair), counting(pair)]),
+                      ("train", [counting(step), counting(step), counting(direct), counting(backward)])):
+    results = race(workers, 1.0)
+    print(name, results)
+    assert sum(ok for ok, _ in results) > 0 and sum(busy for _, busy in results) > 0
+""")

@@ -159,33 +159,39 @@ PyObject *native_create_layer(PyObject *module, PyObject *args) {
 
 /* ---- Layer methods of the two-input and conv layers -------------------------- */
 
+/* Marks the layer busy, or fails with RuntimeError while another thread runs
+ * a call on it. As layer_enter in layer.c: test and set under the GIL before
+ * acquiring any input (an input's __dlpack__ may run Python code and let
+ * another thread in). Every success is paired with release(). */
 static int claim(LayerObject *self) {
   if (self->busy) {
     PyErr_SetString(PyExc_RuntimeError,
                     "this layer is running a call in another thread; use one layer per thread");
     return -1;
   }
+  self->busy = 1;
   return 0;
 }
+
+static void release(LayerObject *self) { self->busy = 0; }
 
 PyObject *native_layer_forward_pair(LayerObject *self, PyObject *args) {
   PyObject *a_obj, *b_obj;
   if (!PyArg_ParseTuple(args, "OO:forward_pair", &a_obj, &b_obj) || claim(self) < 0) return NULL;
   native_state *state = native_state_of_type(Py_TYPE(self));
   sinabs_tensor *a = native_acquire(state, a_obj, "a", NULL);
-  if (a == NULL) return NULL;
-  sinabs_tensor *b = native_acquire(state, b_obj, "b", NULL);
+  sinabs_tensor *b = a == NULL ? NULL : native_acquire(state, b_obj, "b", NULL);
   if (b == NULL) {
     sinabs_tensor_free(a);
+    release(self);
     return NULL;
   }
   sinabs_tensor *out = NULL;
   sinabs_status status;
-  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_layer_forward_pair(&out, self->handle, a, b);
   Py_END_ALLOW_THREADS
-  self->busy = 0;
+  release(self);
   sinabs_tensor_free(a);
   sinabs_tensor_free(b);
   return status == SINABS_OK ? native_tensor_new(state, out, 0) : native_fail(status);
@@ -195,14 +201,16 @@ PyObject *native_layer_backward_pair(LayerObject *self, PyObject *grad_obj) {
   if (claim(self) < 0) return NULL;
   native_state *state = native_state_of_type(Py_TYPE(self));
   sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
-  if (grad == NULL) return NULL;
+  if (grad == NULL) {
+    release(self);
+    return NULL;
+  }
   sinabs_tensor *ga = NULL, *gb = NULL;
   sinabs_status status;
-  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_layer_backward_pair(&ga, &gb, self->handle, grad);
   Py_END_ALLOW_THREADS
-  self->busy = 0;
+  release(self);
   sinabs_tensor_free(grad);
   if (status != SINABS_OK) return native_fail(status);
   PyObject *first = native_tensor_new(state, ga, 0);
@@ -224,8 +232,12 @@ PyObject *native_layer_backward_pair(LayerObject *self, PyObject *grad_obj) {
 PyObject *native_layer_set_kernel(LayerObject *self, PyObject *kernel_obj) {
   if (claim(self) < 0) return NULL;
   long kernel = PyLong_AsLong(kernel_obj);
-  if (kernel == -1 && PyErr_Occurred()) return NULL;
-  sinabs_status status = sinabs_conv2d_layer_set_kernel(self->handle, (int32_t)clamp32(kernel));
+  sinabs_status status = SINABS_OK;
+  if (!(kernel == -1 && PyErr_Occurred())) {
+    status = sinabs_conv2d_layer_set_kernel(self->handle, (int32_t)clamp32(kernel));
+  }
+  release(self);
+  if (PyErr_Occurred()) return NULL;
   if (status != SINABS_OK) return native_fail(status);
   Py_RETURN_NONE;
 }

@@ -128,11 +128,14 @@ static PyObject *model_build(ModelObject *self, PyObject *shape_obj) {
 static PyObject *model_backward(ModelObject *self, PyObject *grad_obj) {
   native_state *state = native_state_of_type(Py_TYPE(self));
   if (model_in_use(self)) return NULL;
+  self->busy = 1; /* before acquiring: __dlpack__ may run Python code */
   sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
-  if (grad == NULL) return NULL;
+  if (grad == NULL) {
+    self->busy = 0;
+    return NULL;
+  }
   sinabs_tensor *grad_input = NULL;
   sinabs_status status;
-  self->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_model_backward(&grad_input, self->handle, grad);
   Py_END_ALLOW_THREADS
@@ -259,17 +262,18 @@ static PyObject *model_train_step(ModelObject *self, PyObject *args) {
     PyErr_SetString(PyExc_RuntimeError, "this optimizer is running in another thread");
     return NULL;
   }
+  self->busy = 1; /* before acquiring: __dlpack__ may run Python code */
+  optimizer->busy = 1;
   sinabs_tensor *input = native_acquire(state, input_obj, "input", NULL);
-  if (input == NULL) return NULL;
-  sinabs_tensor *target = native_acquire(state, target_obj, "target", NULL);
+  sinabs_tensor *target = input == NULL ? NULL : native_acquire(state, target_obj, "target", NULL);
   if (target == NULL) {
     sinabs_tensor_free(input);
+    self->busy = 0;
+    optimizer->busy = 0;
     return NULL;
   }
   float loss = 0;
   sinabs_status status;
-  self->busy = 1;
-  optimizer->busy = 1;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_model_train_step(&loss, self->handle, optimizer->handle, input, target, loss_kind);
   Py_END_ALLOW_THREADS
