@@ -3,6 +3,9 @@
 # on first use; later runs find them and skip.
 
 PYTHON   ?= python3
+# CI runs as root without a venv: pip's root-user warning on stderr is noise
+# (the docs test refuses any warning from the docs build).
+export PIP_ROOT_USER_ACTION := ignore
 PREFIX   ?= /usr/local
 # BUILD and SCRATCH may be overridden so that parallel work does not share
 # one build folder: make test BUILD=build-x SCRATCH=.build-x
