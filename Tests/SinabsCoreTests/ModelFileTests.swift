@@ -160,6 +160,9 @@ final class ModelFileTests: XCTestCase {
         let model = Sequential([try Linear(inFeatures: 2, outFeatures: 2), Opaque()])
         XCTAssertTrue(errorMessage { _ = try model.fileBytes() }.hasPrefix("layer 1 (Opaque) cannot be saved"))
         XCTAssertEqual(errorCode { try model.save(to: "/nonexistent/dir/model.safetensors") }, .invalidArgument)
+        let repeated = Sequential([Repeat(Opaque())])
+        XCTAssertTrue(errorMessage { _ = try repeated.fileBytes() }
+            .hasPrefix("layer 0 (Repeat) cannot be saved: its module (Opaque) does not describe itself"))
     }
 }
 

@@ -119,6 +119,42 @@ final class SequentialRepeatTests: XCTestCase {
         gradient.fill(3)
         XCTAssertEqual(try linear.gradient(named: "weight").scalars, Array(repeating: 3, count: 6), "shared memory")
         XCTAssertGreaterThan(try model.clipGradientNorm(maxNorm: 1), 1)
-        XCTAssertTrue(errorMessage { _ = try model.fileBytes() }.hasPrefix("layer 0 (Repeat) cannot be saved"))
+    }
+
+    /// A (Batch, Time, ...) conv model with Repeat-wrapped per-frame layers
+    /// saves and loads: same architecture text, same parameters, same outputs.
+    func testRepeatedLayersSaveAndLoad() throws {
+        let conv = try Conv2d(inChannels: 2, outChannels: 3, kernelSize: Pair2d(3), padding: Pair2d(1), seed: 7)
+        var lif = NeuronOptions(.lif)
+        lif.tauMem = 5
+        let model = Sequential([
+            Repeat(conv), try NeuronLayer(lif),
+            Repeat(try SumPool2d(kernelSize: Pair2d(2))), Repeat(try Flatten()),
+        ])
+        let input = try randomTensor([2, 3, 2, 4, 4], seed: 4, in: 0...3)
+        let expected = try model.forward(input).scalars
+        let bytes = try model.fileBytes()
+        let loaded = Sequential()
+        try loaded.load(bytes: bytes)
+        XCTAssertEqual(loaded.layers.count, 4)
+        XCTAssertEqual((loaded.layers[0] as? Repeat)?.module is Conv2d, true)
+        XCTAssertEqual(try loaded.fileBytes(), bytes, "saving the loaded model gives the same file")
+        XCTAssertEqual(try loaded.forward(input).scalars, expected)
+        XCTAssertEqual(try loaded.outputShapes(for: [2, 3, 2, 4, 4]).last, [2, 3, 12])
+    }
+
+    func testRepeatDescriptionErrors() throws {
+        let unknown = LayerDescription(kind: "Repeat", arguments: ["module": .layer(LayerDescription(kind: "Nope"))])
+        XCTAssertTrue(errorMessage { _ = try LayerRegistry.makeLayer(unknown) }.contains("unknown layer kind 'Nope'"))
+        let notLayer = LayerDescription(kind: "Repeat", arguments: ["module": .int(3)])
+        XCTAssertTrue(errorMessage { _ = try LayerRegistry.makeLayer(notLayer) }.contains("module must be a layer"))
+        XCTAssertTrue(errorMessage { _ = try LayerRegistry.makeLayer(LayerDescription(kind: "Repeat")) }
+            .contains("missing argument module"))
+        let json = #"{"module": {"kind": "Linear", "arguments": {"in_features": 3}}}"#
+        XCTAssertTrue(errorMessage { _ = try LayerRegistry.makeLayer(kind: "Repeat", argumentsJSON: json) }
+            .contains("out_features"))
+        let nested = #"{"module": {"kind": "Linear"}}"#
+        XCTAssertTrue(errorMessage { _ = try LayerRegistry.makeLayer(kind: "Repeat", argumentsJSON: nested) }
+            .contains("lacks kind or arguments"))
     }
 }

@@ -183,14 +183,16 @@ int main(int argc, char **argv) {
       sinabs_model_load(model, "/tmp/sinabs-fuzz.safetensors"); break; }
     case 26: { /* any kind from a JSON description, sometimes broken */
       static const char *kinds[] = {"Conv2d", "SumPool2d", "AvgPool2d", "MaxPool2d", "Flatten", "Linear",
-        "IAFSqueeze", "LIF", "ALIFRecurrent", "ZeroPad2d", "Merge", "Dropout", "Nope"};
+        "IAFSqueeze", "LIF", "ALIFRecurrent", "ZeroPad2d", "Merge", "Dropout", "Nope", "Repeat"};
       static const char *args[] = {"{\"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3, \"padding\": 1}",
         "{\"kernel_size\": 2}", "{}", "{\"in_features\": 4, \"out_features\": 2}", "{\"num_timesteps\": 2}",
         "{\"tau_mem\": 5.0}", "{\"kernel_size\": -1}", "{\"kernel_size\": [2, 99999999999]}", "{\"tau_mem\": 1e999}",
         "{\"padding\": [1, 1, 1, 1]}", "{\"rec_connect.in_features\": 3, \"rec_connect.out_features\": 3, \"tau_mem\": 2, \"tau_adapt\": 3}",
-        "{", "[]", "{\"p\": 2.5}"};
+        "{", "[]", "{\"p\": 2.5}",
+        "{\"module\": {\"kind\": \"Conv2d\", \"arguments\": {\"in_channels\": 1, \"out_channels\": 2, \"kernel_size\": 3}}}",
+        "{\"module\": {\"kind\": \"Repeat\", \"arguments\": {\"module\": {\"kind\": \"Flatten\", \"arguments\": {}}}}}"};
       int k = pick(4); sinabs_layer_free(layers[k]); layers[k] = NULL;
-      sinabs_layer_create_described(&layers[k], kinds[pick(13)], args[pick(14)]);
+      sinabs_layer_create_described(&layers[k], kinds[pick(14)], args[pick(16)]);
       break; }
     case 27: { int k = pick(2); sinabs_tape_free(tapes[k]); tapes[k] = NULL;
       sinabs_layer_take_tape(&tapes[k], layers[pick(4)]); break; }

@@ -422,6 +422,58 @@ static void test_wrong_kinds(void) {
   sinabs_model_free(model);
 }
 
+/* A (Batch, Time, ...) conv SNN with Repeat-wrapped per-frame layers, from
+ * described layers (the module given as a nested description): builds, runs,
+ * and comes back from a file with identical outputs; bad nested modules fail. */
+static void test_described_repeat_model(void) {
+  const char *kinds[4] = {"Repeat", "LIF", "Repeat", NULL};
+  const char *arguments[3] = {
+      "{\"module\": {\"kind\": \"Conv2d\", \"arguments\": {\"in_channels\": 2, \"out_channels\": 3, "
+      "\"kernel_size\": 3, \"padding\": 1}}}",
+      "{\"tau_mem\": 5.0}",
+      "{\"module\": {\"kind\": \"SumPool2d\", \"arguments\": {\"kernel_size\": 2}}}"};
+  sinabs_model *model = NULL, *copy = NULL;
+  CHECK_OK(sinabs_model_create(&model));
+  for (int i = 0; kinds[i] != NULL; i++) {
+    sinabs_layer *layer = NULL;
+    CHECK_OK(sinabs_layer_create_described(&layer, kinds[i], arguments[i]));
+    CHECK_OK(sinabs_model_append(model, layer));
+    sinabs_layer_free(layer);
+  }
+  int64_t shape[5] = {2, 4, 2, 6, 6};
+  CHECK_OK(sinabs_model_build(model, shape, 5));
+  sinabs_tensor *x = tensor_of(shape, 5, NULL);
+  fill_uniform(x, 0, 3, 5);
+  sinabs_tensor *a = NULL, *b = NULL;
+  CHECK_OK(sinabs_model_forward(&a, model, x));
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/sinabs-c-repeat-%d.safetensors", (int)getpid());
+  CHECK_OK(sinabs_model_save(model, path, 0));
+  CHECK_OK(sinabs_model_create(&copy));
+  CHECK_OK(sinabs_model_load(copy, path));
+  CHECK_OK(sinabs_model_forward(&b, copy, x));
+  int64_t out_shape[SINABS_MAX_RANK] = {0};
+  int32_t out_rank = 0;
+  CHECK_OK(sinabs_tensor_shape(out_shape, SINABS_MAX_RANK, &out_rank, b));
+  CHECK(out_rank == 5 && out_shape[0] == 2 && out_shape[1] == 4 && out_shape[2] == 3 && out_shape[3] == 3);
+  CHECK(memcmp(data_of(a), data_of(b), 2 * 4 * 3 * 3 * 3 * sizeof(float)) == 0);
+  remove(path);
+
+  sinabs_layer *layer = STALE(sinabs_layer);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Repeat", "{\"module\": 3}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK(layer == NULL && strstr(sinabs_last_error(), "module must be a layer") != NULL);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Repeat", "{\"module\": {\"kind\": \"Conv9d\", \"arguments\": {}}}"),
+              SINABS_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(sinabs_last_error(), "Conv9d") != NULL);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Repeat", "{\"module\": {\"arguments\": {}}}"), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_layer_create_described(&layer, "Repeat", "{}"), SINABS_ERR_INVALID_ARGUMENT);
+  sinabs_tensor_free(x);
+  sinabs_tensor_free(a);
+  sinabs_tensor_free(b);
+  sinabs_model_free(model);
+  sinabs_model_free(copy);
+}
+
 /* A squeeze-form conv SNN from described layers: builds, trains a step,
  * round-trips through a file. */
 static void test_described_conv_model(void) {
@@ -485,6 +537,7 @@ static void test_described_conv_model(void) {
 
 int main(void) {
   test_described_conv_model();
+  test_described_repeat_model();
   test_parameters_and_gradients();
   test_build_and_summary();
   test_losses();

@@ -19,16 +19,16 @@ extension LayerDescription {
         }
     }
 
-    private func value(_ name: String) -> LayerArgument? {
+    fileprivate func value(_ name: String) -> LayerArgument? {
         guard let argument = arguments[name], argument != .none else { return nil }
         return argument
     }
 
-    private func mistyped(_ name: String, _ expected: String) -> SinabsError {
+    fileprivate func mistyped(_ name: String, _ expected: String) -> SinabsError {
         failure("argument \(name) must be \(expected), got \(arguments[name].map { String(describing: $0) } ?? "nothing")")
     }
 
-    private func missing(_ name: String) -> SinabsError { failure("missing argument \(name)") }
+    fileprivate func missing(_ name: String) -> SinabsError { failure("missing argument \(name)") }
 
     /// An int argument, or `fallback` when absent.
     public func int(_ name: String, default fallback: Int? = nil) throws -> Int {
@@ -103,6 +103,15 @@ extension LayerDescription {
         }
         guard case .string(let v) = argument else { throw mistyped(name, "a string") }
         return v
+    }
+}
+
+extension LayerDescription {
+    /// A layer argument (Repeat's `module`).
+    public func layer(_ name: String) throws -> LayerDescription {
+        guard let argument = value(name) else { throw missing(name) }
+        guard case .layer(let description) = argument else { throw mistyped(name, "a layer") }
+        return description
     }
 }
 

@@ -33,6 +33,8 @@ public enum LayerArgument: Equatable, Sendable {
     case floats([Float])
     /// An argument given as nothing (Python's None), e.g. `tau_syn`.
     case none
+    /// A layer given as an argument (Repeat's `module`).
+    indirect case layer(LayerDescription)
 }
 
 /// A layer that can say how to rebuild itself, and be rebuilt from that.

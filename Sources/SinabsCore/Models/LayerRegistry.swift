@@ -18,6 +18,7 @@ public enum LayerRegistry {
         Merge.self,
         Dropout.self,
         ReLU.self,
+        Repeat.self,
     ]
 
     /// The type that builds `kind`, or nil.
@@ -43,7 +44,7 @@ public enum LayerRegistry {
         }
         var arguments: [String: LayerArgument] = [:]
         for (key, value) in members {
-            guard let argument = LayerArgument(json: value) else {
+            guard let argument = try LayerArgument(json: value) else {
                 throw SinabsError.invalid("\(kind): argument '\(key)' has an unsupported value \(value.text)")
             }
             arguments[key] = argument

@@ -14,6 +14,9 @@ extension Sequential {
             guard let describable = layer as? DescribableLayer else {
                 throw SinabsError.invalid("layer \(index) (\(Self.kindName(of: layer))) cannot be saved: it does not describe itself")
             }
+            if let repeated = layer as? Repeat, !(repeated.module is DescribableLayer) {
+                throw SinabsError.invalid("layer \(index) (Repeat) cannot be saved: its module (\(Self.kindName(of: repeated.module))) does not describe itself")
+            }
             return describable.layerDescription
         }
     }
@@ -99,15 +102,7 @@ extension Sequential {
     }
 
     static func architectureJSON(_ descriptions: [LayerDescription]) throws -> JSON {
-        let layers = try descriptions.map { d -> JSON in
-            let arguments = try d.arguments.keys.sorted().map { key -> (String, JSON) in
-                guard let value = d.arguments[key], let json = value.json else {
-                    throw SinabsError.invalid("\(d.kind): argument '\(key)' is not finite; cannot save it")
-                }
-                return (key, json)
-            }
-            return .object([("kind", .string(d.kind)), ("arguments", .object(arguments))])
-        }
+        let layers = try descriptions.map { try $0.json() }
         return .object([("format", .string(formatName)), ("version", .int(1)), ("layers", .array(layers))])
     }
 
@@ -119,24 +114,46 @@ extension Sequential {
             throw SinabsError.invalid("unsupported architecture version \(json["version"]?.text ?? "none") (this library reads 1)")
         }
         return try layers.enumerated().map { index, layer in
-            guard case .string(let kind)? = layer["kind"], case .object(let members)? = layer["arguments"] else {
-                throw SinabsError.invalid("layer \(index) of the architecture lacks kind or arguments")
+            do {
+                return try LayerDescription(json: layer)
+            } catch let error as SinabsError {
+                throw SinabsError(error.code, "layer \(index) of the architecture: \(error.message)")
             }
-            var arguments: [String: LayerArgument] = [:]
-            for (key, value) in members {
-                guard let argument = LayerArgument(json: value) else {
-                    throw SinabsError.invalid("layer \(index) (\(kind)): argument '\(key)' has an unsupported value \(value.text)")
-                }
-                arguments[key] = argument
-            }
-            return LayerDescription(kind: kind, arguments: arguments)
         }
+    }
+}
+
+extension LayerDescription {
+    /// {"kind": ..., "arguments": {...}}, arguments sorted by name.
+    func json() throws -> JSON {
+        let members = try arguments.keys.sorted().map { key -> (String, JSON) in
+            guard let value = arguments[key], let json = try value.json() else {
+                throw SinabsError.invalid("\(kind): argument '\(key)' is not finite; cannot save it")
+            }
+            return (key, json)
+        }
+        return .object([("kind", .string(kind)), ("arguments", .object(members))])
+    }
+
+    /// The inverse of `json()`; `.invalidArgument` naming what is missing or unsupported.
+    init(json: JSON) throws {
+        guard case .string(let kind)? = json["kind"], case .object(let members)? = json["arguments"] else {
+            throw SinabsError.invalid("a layer lacks kind or arguments")
+        }
+        var arguments: [String: LayerArgument] = [:]
+        for (key, value) in members {
+            guard let argument = try LayerArgument(json: value) else {
+                throw SinabsError.invalid("\(kind): argument '\(key)' has an unsupported value \(value.text)")
+            }
+            arguments[key] = argument
+        }
+        self.init(kind: kind, arguments: arguments)
     }
 }
 
 extension LayerArgument {
     /// nil for non-finite floats.
-    var json: JSON? {
+    func json() throws -> JSON? {
         switch self {
         case .int(let v): return .int(v)
         case .float(let v): return .float(v)
@@ -147,12 +164,14 @@ extension LayerArgument {
             let items = v.compactMap(JSON.float)
             return items.count == v.count ? .array(items) : nil
         case .none: return .null
+        case .layer(let description): return try description.json()
         }
     }
 
     /// Numbers with '.' or an exponent are floats, others ints; arrays of
-    /// ints are `.ints`, of numbers `.floats`. nil for anything else.
-    init?(json: JSON) {
+    /// ints are `.ints`, of numbers `.floats`; an object is a layer
+    /// (throws if that layer is malformed). nil for anything else.
+    init?(json: JSON) throws {
         switch json {
         case .null: self = .none
         case .bool(let v): self = .bool(v)
@@ -181,7 +200,7 @@ extension LayerArgument {
                     }
                 })
             }
-        case .object: return nil
+        case .object: self = .layer(try LayerDescription(json: json))
         }
     }
 

@@ -174,3 +174,42 @@ def test_loaded_models_pickle_and_deepcopy(tmp_path, rng):
     twin = copy.deepcopy(loaded)
     np.testing.assert_array_equal(np.asarray(clone(x)), np.asarray(twin(x)))
     np.testing.assert_array_equal(np.asarray(clone(x)), np.asarray(loaded(x)))
+
+
+def test_repeated_per_frame_layers_save_and_load(tmp_path, rng):
+    """A (Batch, Time, ...) conv SNN with Repeat(Conv2d) and Repeat(SumPool2d)
+    round-trips through a file (the module stored as a nested description),
+    also when built by name with from_description."""
+    model = ss.Sequential(
+        ss.layers.Repeat(ss.layers.Conv2d(2, 3, 3, padding=1)),
+        ss.layers.LIF(tau_mem=5.0),
+        ss.layers.Repeat(ss.layers.SumPool2d(2)),
+    )
+    x = rng.uniform(0, 3, (2, 4, 2, 6, 6)).astype(np.float32)
+    expected = np.asarray(model(x)).copy()
+    path = tmp_path / "repeat.safetensors"
+    model.save(path)
+    architecture = json.loads(load_architecture(path))
+    assert architecture["layers"][0]["kind"] == "Repeat"
+    assert architecture["layers"][0]["arguments"]["module"]["kind"] == "Conv2d"
+    loaded = ss.Sequential.load(path)
+    np.testing.assert_array_equal(np.asarray(loaded(x)), expected)
+    tensors = load_numpy(path)
+    assert tensors["0.module.weight"].shape == (3, 2, 3, 3)
+    np.testing.assert_array_equal(tensors["0.module.bias"], np.asarray(model[0].module.bias))
+
+    by_name = ss.layers.from_description(
+        "Repeat", module={"kind": "SumPool2d", "arguments": {"kernel_size": 2}})
+    np.testing.assert_array_equal(np.asarray(by_name(np.ones((1, 2, 1, 4, 4), np.float32))),
+                                  np.full((1, 2, 1, 2, 2), 4, np.float32))
+    with pytest.raises(ValueError, match="module must be a layer"):
+        ss.layers.from_description("Repeat", module=3)
+    with pytest.raises(ValueError, match="unknown layer kind 'Conv9d'"):
+        ss.layers.from_description("Repeat", module={"kind": "Conv9d", "arguments": {}})
+
+
+def load_architecture(path):
+    """The architecture JSON text in a model file's safetensors metadata."""
+    raw = open(path, "rb").read()
+    (size,) = struct.unpack("<Q", raw[:8])
+    return json.loads(raw[8:8 + size])["__metadata__"]["sinabs.architecture"]

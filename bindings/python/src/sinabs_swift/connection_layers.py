@@ -295,6 +295,11 @@ class Repeat(_NativeLayer):
             raise TypeError(f"Repeat needs a sinabs_swift layer, got {type(module).__name__}")
         self._build((native,), module=module)
 
+    @property
+    def module(self):
+        """The per-frame layer this Repeat runs (shares its parameters)."""
+        return self._init["module"]
+
     def train(self, mode=True):
         if hasattr(self._init["module"], "train"):
             object.__setattr__(self._init["module"], "training", bool(mode))
