@@ -20,7 +20,9 @@ def from_nir(source, batch_size, num_timesteps, dt, reset, spike_fn, surrogate_g
     graph = read(source)
     options = _Options(batch_size, num_timesteps, dt, reset, spike_fn, surrogate_grad_fn)
     start, steps, end = chain(graph)
-    build = _Import(options, _declared_shape(start.input_type, "input"))
+    declared = _declared_shape(start.input_type, "input")
+    shape = _sample_shape(declared, steps)
+    build = _Import(options, shape)
     for step in steps:
         kind = type(step.node).__name__
         handler = _HANDLERS.get(type(step.node))
@@ -35,6 +37,8 @@ def from_nir(source, batch_size, num_timesteps, dt, reset, spike_fn, surrogate_g
         except (ValueError, NotImplementedError) as error:
             raise type(error)(f"NIR node {step.name!r} ({kind}): {error}") from error
     expected = _declared_shape(end.output_type, "output")
+    if expected is not None and shape != declared:
+        expected = expected[1:]  # written with the batch dimension, like the Input
     if expected is not None and build.shape is not None and expected != build.shape:
         raise ValueError(f"NIR graph: the Output node declares shape {expected}, the chain gives {build.shape}")
     return L.Sequential(*build.finish())
@@ -107,6 +111,16 @@ def _declared_shape(types, key):
     if shape.size == 0 or shape.dtype == object:
         return None
     return tuple(int(d) for d in shape)
+
+
+def _sample_shape(shape, steps):
+    """The Input's shape without a leading batch dimension some exporters keep
+    (snnTorch's without ignore_dims): recognised by the first node's rank."""
+    first = steps[0].node if steps else None
+    rank = 1 if isinstance(first, (nir.Affine, nir.Linear)) else 3 if isinstance(first, nir.Conv2d) else None
+    if shape is not None and rank is not None and len(shape) == rank + 1:
+        return shape[1:]
+    return shape
 
 
 def _pair(value, what):
