@@ -14,7 +14,20 @@ import sinabs_swift.nir as snir  # noqa: E402
 from sinabs_swift.activation import MembraneReset, SingleSpike  # noqa: E402
 
 B, T = 3, 20
+# nir 1.0.5+ checks every edge's types when a graph is made; sinabs 3.1.3 and
+# snnTorch 1.0 write graphs (0-d LIF parameters) and rebuild them (nirtorch's
+# Identity nodes) in ways that check fails: their side is skipped there.
+NIR_CHECKS_TYPES = "type_check" in nir.NIRGraph.__init__.__code__.co_varnames
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # sinabs.nir copies tensors with torch.tensor
+
+
+def third_party(call, what):
+    try:
+        return call()
+    except (ValueError, AttributeError) as error:
+        if NIR_CHECKS_TYPES:
+            pytest.skip(f"{what} fails under nir {nir.version}'s type checks: {error}")
+        raise
 
 
 def binary(seed, *shape, density=0.4):
@@ -49,7 +62,7 @@ def test_sinabs_graph_runs_in_ours(make, factor, tmp_path):
     net, sample = make()
     scaled(net, factor)
     x = binary(1, B * T, *sample)
-    graph = sinabs_nir.to_nir(net, x)
+    graph = third_party(lambda: sinabs_nir.to_nir(net, x), "sinabs.nir.to_nir")
     for source in ("memory", "file"):
         if source == "file":  # sinabs leaves Conv2d.input_shape None, which nir.write cannot store: nir infers it
             graph.infer_types()
@@ -78,7 +91,7 @@ def test_sinabs_exports_lif_without_its_norm_input():
     """sinabs writes r = 1 for LIF(norm_input=True) (its default); ours writes r = 1 - exp(-1/tau)."""
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(4, 3), sl.LIFSqueeze(tau_mem=5.0, batch_size=1))
-    theirs = sinabs_nir.to_nir(net, torch.rand(5, 4))
+    theirs = third_party(lambda: sinabs_nir.to_nir(net, torch.rand(5, 4)), "sinabs.nir.to_nir")
     np.testing.assert_array_equal(np.asarray(theirs.nodes["1"].r), 1.0)
     ours = snir.to_nir(net, (4,))
     np.testing.assert_allclose(ours.nodes["1"].r, 1 - np.exp(-1 / 5.0), rtol=1e-6)
@@ -104,7 +117,8 @@ def test_our_graph_runs_in_sinabs(tmp_path):
     x = binary(2, B * T, 1, 8, 8).numpy()
     expected = np.array(model(x))
     nir.write(tmp_path / "ours.nir", snir.to_nir(model, (1, 8, 8)))
-    theirs = sinabs_nir.from_nir(nir.read(tmp_path / "ours.nir"), batch_size=B)
+    graph = nir.read(tmp_path / "ours.nir")
+    theirs = third_party(lambda: sinabs_nir.from_nir(graph, batch_size=B), "sinabs.nir.from_nir")
     with torch.no_grad():
         out, _ = theirs(torch.from_numpy(x))
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-4, atol=1e-5)
@@ -163,7 +177,7 @@ def test_snntorch_graph_runs_in_ours(snntorch_export, reset, tmp_path):
         for p in net.parameters():
             p.mul_(0.8)
         net[5].recurrent.bias.zero_()  # see docs/nir.md: a recurrent bias enters one step later in ours
-    graph = export(net, torch.rand(1, 5), ignore_dims=[0])
+    graph = third_party(lambda: export(net, torch.rand(1, 5), ignore_dims=[0]), "snntorch.export_to_nir")
     nir.write(tmp_path / "snntorch.nir", graph)
     x = binary(3, 40, B, 5, density=0.5)
     expected, membranes = snntorch_run(snn, net, x)
@@ -186,7 +200,7 @@ def test_snntorch_graph_with_the_batch_in_its_input_shape(snntorch_export):
     snn, export = snntorch_export
     torch.manual_seed(2)
     net = torch.nn.Sequential(torch.nn.Linear(3, 4), snn.Leaky(beta=0.5, init_hidden=True, reset_delay=False))
-    graph = export(net, torch.rand(7, 3))
+    graph = third_party(lambda: export(net, torch.rand(7, 3)), "snntorch.export_to_nir")
     assert list(graph.nodes["input"].input_type["input"]) == [7, 3]
     ours = snir.from_nir(graph, dt=1e-4, spike_fn=SingleSpike)
     x = binary(4, 10, 2, 3, density=0.8) * 2

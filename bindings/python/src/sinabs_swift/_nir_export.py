@@ -81,7 +81,10 @@ class _Export:
                                       "merged into a following Conv2d, SumPool2d or AvgPool2d")
         self.nodes["output"] = nir.Output(output_type={"output": np.array(self.shape)})
         self.edges.append((self.last, "output"))
-        return nir.NIRGraph(nodes=self.nodes, edges=self.edges)
+        try:  # nir 1.0.5+ re-checks the types we computed, and gets grouped convolutions wrong
+            return nir.NIRGraph(nodes=self.nodes, edges=self.edges, type_check=False)
+        except TypeError:
+            return nir.NIRGraph(nodes=self.nodes, edges=self.edges)
 
     def _append(self, name, node, shape):
         self.nodes[name] = node
@@ -143,6 +146,7 @@ class _Export:
         bias = layer.parameters.get("bias", np.zeros(weight.shape[0]))
         node = nir.Conv2d(input_shape=(height, width), weight=_f32(weight), stride=stride, padding=padding,
                           dilation=dilation, groups=groups, bias=_f32(bias))
+        node.input_type = {"input": np.array(self.shape)}  # nir takes weight.shape[1] channels, wrong with groups
         self._append(str(layer.index), node, (weight.shape[0], *out))
 
     def _pool(self, layer, what):
