@@ -258,3 +258,13 @@ def test_torch_sequential_of_drop_in_modules(tmp_path):
     np.testing.assert_allclose(run(imported, x), expected, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(np.asarray(imported[5].tau_mem), net[5].tau_mem.detach().numpy())
     assert np.abs(expected).sum() > 0
+
+
+def test_the_docs_example(tmp_path, monkeypatch):
+    """docs/nir.md's Python example runs (and asserts its round trip)."""
+    from conftest import REPO_ROOT
+    text = (REPO_ROOT / "docs" / "nir.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "docs/nir.md", "exec"), {})
+    assert (tmp_path / "net.nir").is_file()
