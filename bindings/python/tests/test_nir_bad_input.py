@@ -69,6 +69,8 @@ def test_unsupported_node_types(node, match):
     ({"v_leak": ONES * 0.1}, r"node 'n1' \(LIF\): v_leak != 0"),
     ({"v_threshold": np.array([1, 2, 1, 1], np.float32)}, r"node 'n1' \(LIF\): per-neuron v_threshold"),
     ({"tau": ONES * 1e-5}, r"node 'n1' \(LIF\): tau must be larger than dt"),
+    ({"tau": -ONES}, r"node 'n1' \(LIF\): tau must be positive, got -1"),
+    ({"tau": ONES * np.nan}, r"node 'n1' \(LIF\): tau must be positive"),
 ])
 def test_unsupported_neuron_parameters(changes, match):
     refused((NotImplementedError, ValueError), match, chain_graph(affine(), lif(**changes)), dt=1e-4)

@@ -268,3 +268,37 @@ def test_the_docs_example(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "docs/nir.md", "exec"), {})
     assert (tmp_path / "net.nir").is_file()
+
+
+def test_input_gains_fold_into_the_weights_before():
+    """r (per neuron after an Affine, per channel after a Conv2d) scales the
+    weights and bias before the neuron: the same numbers as r = 1 with the
+    weights scaled by hand."""
+    rng = np.random.default_rng(8)
+    weight, bias = rng.normal(0, 1, (4, 3)).astype(np.float32), rng.normal(0, 1, 4).astype(np.float32)
+    r = np.array([0.5, 1.0, 2.0, 3.0], np.float32)
+    ones = np.ones(4, np.float32)
+
+    def graph(w, b, r):
+        nodes = {"input": nir.Input(input_type={"input": np.array([3])}), "a": nir.Affine(weight=w, bias=b),
+                 "n": nir.LIF(tau=ones * 4, r=r, v_leak=0 * ones, v_threshold=ones),
+                 "output": nir.Output(output_type={"output": np.array([4])})}
+        return nir.NIRGraph(nodes=nodes, edges=[("input", "a"), ("a", "n"), ("n", "output")])
+
+    folded = snir.from_nir(graph(weight, bias, r), num_timesteps=T)
+    by_hand = snir.from_nir(graph(weight * r[:, None], bias * r, ones), num_timesteps=T)
+    np.testing.assert_allclose(np.asarray(folded[0].weight), weight * r[:, None], rtol=1e-6)
+    x = spikes(rng, B * T, 3)
+    out = run(folded, x)
+    np.testing.assert_array_equal(out, run(by_hand, x))
+    assert out.sum() > 0
+
+    conv_weight = rng.normal(0, 1, (2, 1, 3, 3)).astype(np.float32)
+    r = np.stack([np.full((6, 6), 2.0), np.full((6, 6), 0.5)]).astype(np.float32)
+    nodes = {"input": nir.Input(input_type={"input": np.array([1, 8, 8])}),
+             "c": nir.Conv2d(input_shape=(8, 8), weight=conv_weight, stride=1, padding=0, dilation=1, groups=1,
+                             bias=np.zeros(2, np.float32)),
+             "n": nir.IF(r=r, v_threshold=np.ones_like(r)), "output": nir.Output(output_type={"output": np.array([2, 6, 6])})}
+    model = snir.from_nir(nir.NIRGraph(nodes=nodes, edges=[("input", "c"), ("c", "n"), ("n", "output")]))
+    np.testing.assert_allclose(np.asarray(dict(model.named_parameters())["0.module.weight"]),
+                               conv_weight * np.array([2.0, 0.5], np.float32)[:, None, None, None], rtol=1e-6)

@@ -256,6 +256,9 @@ class _Import:
                 fields[name] = np.broadcast_to(value, shape)
             except ValueError:
                 raise ValueError(f"{name} has shape {value.shape}; the neurons here have shape {shape}") from None
+        for name in ("tau", "tau_mem", "tau_syn"):
+            if name in fields and not np.all(fields[name] > 0):
+                raise ValueError(f"{name} must be positive, got {fields[name].min()}")
         if np.any(fields.get("v_leak", 0) != 0):
             raise NotImplementedError("v_leak != 0 is not supported (our neurons rest at 0)")
         dt = options.dt
@@ -323,7 +326,9 @@ class _Import:
         if layer is None:
             raise NotImplementedError(f"its input gain (r, w_in, dt: {_describe_gain(gain)}) must fold into a "
                                       "directly preceding Affine, Linear or Conv2d node, and there is none")
-        if isinstance(layer, L.Linear):
+        if _uniform(gain) is not None:
+            rows = np.full(layer.weight.shape[0], _uniform(gain))
+        elif isinstance(layer, L.Linear):
             rows = gain.reshape(-1)
         else:
             rows = gain.reshape(gain.shape[0], -1)[:, 0]
