@@ -67,7 +67,7 @@ def test_unsupported_node_types(node, match):
 
 @pytest.mark.parametrize("changes,match", [
     ({"v_leak": ONES * 0.1}, r"node 'n1' \(LIF\): v_leak != 0"),
-    ({"v_threshold": np.array([1, 2, 1, 1], np.float32)}, r"node 'n1' \(LIF\): per-neuron v_threshold"),
+    ({"v_threshold": np.array([1, 0, 1, 1], np.float32)}, r"node 'n1' \(LIF\): per-neuron v_threshold .* positive"),
     ({"tau": ONES * 1e-5}, r"node 'n1' \(LIF\): tau must be larger than dt"),
     ({"tau": -ONES}, r"node 'n1' \(LIF\): tau must be positive, got -1"),
     ({"tau": ONES * np.nan}, r"node 'n1' \(LIF\): tau must be positive"),

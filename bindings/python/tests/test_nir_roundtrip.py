@@ -302,3 +302,33 @@ def test_input_gains_fold_into_the_weights_before():
     model = snir.from_nir(nir.NIRGraph(nodes=nodes, edges=[("input", "c"), ("c", "n"), ("n", "output")]))
     np.testing.assert_allclose(np.asarray(dict(model.named_parameters())["0.module.weight"]),
                                conv_weight * np.array([2.0, 0.5], np.float32)[:, None, None, None], rtol=1e-6)
+
+
+@pytest.mark.parametrize("reset", ["subtract", "zero"])
+def test_per_neuron_thresholds_count_each_membrane_in_its_threshold(reset):
+    """v_threshold (1, 2, 0.5, 4): threshold 1 and the input divided per neuron;
+    the spikes of the same net with the thresholds set by hand per layer."""
+    rng = np.random.default_rng(9)
+    weight = rng.normal(0, 1.5, (4, 3)).astype(np.float32)
+    thresholds = np.array([1.0, 2.0, 0.5, 4.0], np.float32)
+    ones = np.ones(4, np.float32)
+    nodes = {"input": nir.Input(input_type={"input": np.array([3])}),
+             "a": nir.Affine(weight=weight, bias=np.zeros(4, np.float32)),
+             "n": nir.LIF(tau=ones * 6, r=ones, v_leak=0 * ones, v_threshold=thresholds),
+             "output": nir.Output(output_type={"output": np.array([4])})}
+    model = snir.from_nir(nir.NIRGraph(nodes=nodes, edges=[("input", "a"), ("a", "n"), ("n", "output")]),
+                          num_timesteps=T, reset=reset)
+    x = spikes(rng, B * T, 3)
+    out = run(model, x)
+    assert float(np.asarray(model[1].spike_threshold)) == 1.0
+    reset_fn = MembraneReset() if reset == "zero" else None
+    for i, threshold in enumerate(thresholds):  # one neuron at a time, with its own threshold
+        single = ss.Sequential(L.Linear(3, 1, bias=False), L.LIFSqueeze(
+            tau_mem=6.0, num_timesteps=T, norm_input=False, spike_threshold=float(threshold),
+            **({"reset_fn": reset_fn} if reset_fn else {})))
+        single[0].weight = weight[i:i + 1]
+        expected = run(single, x)
+        np.testing.assert_array_equal(out[:, i:i + 1], expected)
+        np.testing.assert_allclose(np.asarray(model[1].v_mem)[:, i] * threshold, np.asarray(single[1].v_mem)[:, 0],
+                                   rtol=1e-5, atol=1e-6)
+    assert out.sum() > 0

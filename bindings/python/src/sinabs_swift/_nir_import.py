@@ -278,6 +278,8 @@ class _Import:
                              **self._norm_input(gain, tau_mem))
         if arguments.get("norm_input"):
             gain = np.ones(shape)
+        if kind != "ExpLeak" and _uniform(fields["v_threshold"]) is None:
+            gain, fields = _per_neuron_thresholds(gain, fields)
         if kind != "ExpLeak":
             arguments.update(self._spiking(fields))
         recurrent = self._recurrent(step, shape)
@@ -364,6 +366,19 @@ class _Import:
                              "(Batch*Time, N) around it); pass batch_size, or neither for the (Batch, Time, N) form")
         for part in (L.UnflattenTime(options.batch_size), layer, L.FlattenTime()):
             self._add(part, shape)
+
+
+def _per_neuron_thresholds(gain, fields):
+    """Our threshold is one number: each neuron's membrane is counted in units
+    of its own threshold instead (threshold 1, input and v_reset divided by
+    it). The same spikes; v_mem reads v / v_threshold."""
+    threshold = fields["v_threshold"]
+    if not np.all(threshold > 0):
+        raise NotImplementedError("per-neuron v_threshold values must all be positive (each neuron's membrane "
+                                  "is rescaled by its threshold)")
+    rescaled = dict(fields, v_threshold=np.ones_like(threshold))
+    rescaled["v_reset"] = fields.get("v_reset", np.zeros_like(threshold)) / threshold
+    return gain / threshold, rescaled
 
 
 def _per_neuron(tau):
