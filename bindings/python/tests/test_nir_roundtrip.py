@@ -167,7 +167,7 @@ def test_zero_pad_merges_into_the_pool_and_back(tmp_path):
 def test_recurrent_layers(squeeze, tmp_path):
     rng = np.random.default_rng(4)
     rec1, rec2 = L.Linear(8, 8), L.Linear(3, 3, bias=False)
-    model = seeded(ss.Sequential(L.Linear(5, 8), L.LIFRecurrent(tau_mem=4.0, rec_connect=rec1, norm_input=False),
+    model = seeded(ss.Sequential(L.Linear(5, 8), L.LIFRecurrent(tau_mem=4.0, tau_syn=2.0, rec_connect=rec1, norm_input=False),
                                  L.Linear(8, 3), L.IAFRecurrent(rec_connect=rec2)))
     np.asarray(model[1].rec_connect.weight)[...] = rng.normal(0, 0.5, (8, 8))
     np.asarray(model[3].rec_connect.weight)[...] = rng.normal(0, 0.5, (3, 3))
@@ -175,7 +175,7 @@ def test_recurrent_layers(squeeze, tmp_path):
     expected = run(model, x)
     graph = snir.to_nir(model, (5,))
     assert ("1", "1.rec_connect") in graph.edges and ("1.rec_connect", "1") in graph.edges
-    assert isinstance(graph.nodes["3.rec_connect"], nir.Affine)
+    assert isinstance(graph.nodes["3.rec_connect"], nir.Affine) and isinstance(graph.nodes["1"], nir.CubaLIF)
     nir.write(tmp_path / "rec.nir", graph)
     if squeeze:
         imported = snir.from_nir(tmp_path / "rec.nir", batch_size=B)
