@@ -17,8 +17,8 @@ _UNIT_GAIN_TOLERANCE = 1e-6
 
 
 def from_nir(source, batch_size, num_timesteps, dt, reset, spike_fn, surrogate_grad_fn):
-    graph = read(source)
     options = _Options(batch_size, num_timesteps, dt, reset, spike_fn, surrogate_grad_fn)
+    graph = read(source)
     start, steps, end = chain(graph)
     declared = _declared_shape(start.input_type, "input")
     shape = _sample_shape(declared, steps)
