@@ -18,6 +18,10 @@ public enum LayerRegistry {
         Merge.self,
         Dropout.self,
         ReLU.self,
+        NeuromorphicReLU.self,
+        QuantizeLayer.self,
+        Img2SpikeLayer.self,
+        Sig2SpikeLayer.self,
     ]
 
     /// The type that builds `kind`, or nil.
