@@ -231,10 +231,10 @@ int main(int argc, char **argv) {
       if (l) { sinabs_layer_free(layers[k]); layers[k] = l; if (pick(2)) sinabs_layer_set_training(l, 1); }
       double t[6], start = pick(3) ? (double)pick(4) : NAN; int32_t x[6], y[6], p[6]; int n = pick(7);
       for (int i = 0; i < 6; i++) { t[i] = pick(6) ? pick(50) : rf(); x[i] = pick(6) - 1; y[i] = pick(6) - 1; p[i] = pick(3) - 1; }
-      sinabs_tensor *frames = NULL;
-      sinabs_events_to_frames(&frames, pick(8) ? t : NULL, x, y, pick(8) ? p : NULL, pick(8) ? n : rdim(), pick(3) ? pick(5) : rdim(),
+      sinabs_tensor *frames = NULL; /* counts never exceed the arrays: a C caller's own promise */
+      sinabs_events_to_frames(&frames, pick(8) ? t : NULL, x, y, pick(8) ? p : NULL, pick(8) ? n : -pick(3), pick(3) ? pick(5) : rdim(),
                               pick(3) ? pick(5) : rdim(), pick(3) ? pick(4) : rdim(), pick(2) ? 0.0 : rf(), pick(2) ? &start : NULL);
-      float draws[4]; sinabs_uniform_draws(pick(4) ? draws : NULL, pick(4) ? pick(5) : rdim(), rnd(), rnd());
+      float draws[4]; sinabs_uniform_draws(pick(4) ? draws : NULL, pick(5) - (pick(4) == 0), rnd(), rnd());
       if (frames && pick(2)) { int j = pick(8); sinabs_tensor_free(tensors[j]); tensors[j] = frames; } else sinabs_tensor_free(frames);
       break; }
     }
