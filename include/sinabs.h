@@ -1047,6 +1047,24 @@ sinabs_status sinabs_events_to_frames(sinabs_tensor **out, const double *t, cons
                                       int64_t height, int64_t width, int64_t n_time_bins,
                                       double time_window, const double *t_start);
 
+/* ------------------------------------------------------------------------ */
+/* Parameters over outside memory                                           */
+/* ------------------------------------------------------------------------ */
+
+/** Makes parameter `name` ("weight", "bias") of a Linear or Conv2d layer
+ *  the memory of `value` (same shape), without copying: `value` may wrap
+ *  caller memory (sinabs_tensor_wrap, e.g. a torch tensor's through DLPack),
+ *  and writes through either side are seen by both (forward reads it,
+ *  optimizers update it in place). The layer keeps its own reference to the
+ *  storage (the caller may free `value`; a wrap's release runs once both are
+ *  gone). Share before creating optimizers over the layer: an optimizer
+ *  created earlier keeps the previous memory. Values are not checked.
+ *  Errors: INVALID_ARGUMENT (NULL, a layer of another kind), NOT_FOUND (no
+ *  such parameter), SHAPE (shape differs), STATE (busy); the layer is
+ *  unchanged on failure. */
+sinabs_status sinabs_layer_share_parameter(sinabs_layer *layer, const char *name,
+                                           sinabs_tensor *value);
+
 #ifdef __cplusplus
 }
 #endif

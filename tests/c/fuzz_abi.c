@@ -234,6 +234,7 @@ int main(int argc, char **argv) {
       sinabs_tensor *frames = NULL; /* counts never exceed the arrays: a C caller's own promise */
       sinabs_events_to_frames(&frames, pick(8) ? t : NULL, x, y, pick(8) ? p : NULL, pick(8) ? n : -pick(3), pick(3) ? pick(5) : rdim(),
                               pick(3) ? pick(5) : rdim(), pick(3) ? pick(4) : rdim(), pick(2) ? 0.0 : rf(), pick(2) ? &start : NULL);
+      sinabs_layer_share_parameter(layers[pick(4)], pick(2) ? "weight" : rname(), tensors[pick(8)]);
       float draws[4]; sinabs_uniform_draws(pick(4) ? draws : NULL, pick(5) - (pick(4) == 0), rnd(), rnd());
       if (frames && pick(2)) { int j = pick(8); sinabs_tensor_free(tensors[j]); tensors[j] = frames; } else sinabs_tensor_free(frames);
       break; }

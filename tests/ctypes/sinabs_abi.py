@@ -181,6 +181,7 @@ SIGNATURES = {
     "sinabs_events_to_frames": (status, [out_handle, POINTER(c_double), POINTER(c_int32), POINTER(c_int32),
                                          POINTER(c_int32), c_int64, c_int64, c_int64, c_int64, c_double,
                                          POINTER(c_double)]),
+    "sinabs_layer_share_parameter": (status, [handle, c_char_p, handle]),
 }
 
 
