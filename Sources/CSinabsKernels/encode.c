@@ -22,30 +22,61 @@ void snk_uniform_fill(uint64_t seed, uint64_t first_draw, int64_t count, float *
   for (int64_t i = 0; i < count; i++) out[i] = uniform_at(seed, first_draw + (uint64_t)i);
 }
 
-SNK_MULTIVERSION
-void snk_rate_code(const float *input, int64_t count, int64_t steps, float norm, float scale,
-                   int32_t negative_spikes, uint64_t seed, uint64_t first_draw, float *out) {
-  for (int64_t t = 0; t < steps; t++) {
-    const uint64_t base = first_draw + (uint64_t)(t * count);
-    float *row = out + t * count;
-    if (negative_spikes) {
-      for (int64_t i = 0; i < count; i++) {
-        const float x = input[i];
-        const float sign = x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : 0.0f;
-        row[i] = uniform_at(seed, base + (uint64_t)i) < fabsf(x) / norm * scale ? sign : 0.0f;
-      }
-    } else {
-      for (int64_t i = 0; i < count; i++)
-        row[i] = uniform_at(seed, base + (uint64_t)i) < input[i] / norm * scale ? 1.0f : 0.0f;
+// Spikes are counted in int32 per block of BLOCK elements (an int64 counter
+// halves the vector width), then summed in int64.
+enum { BLOCK = 1 << 16 };
+
+SNK_INLINE int32_t rate_block(const float *input, int64_t n, float norm, float scale, int32_t negative_spikes,
+                              uint64_t seed, uint64_t first_draw, float *out) {
+  int32_t spikes = 0;
+  if (negative_spikes) {
+    for (int64_t i = 0; i < n; i++) {
+      const float x = input[i];
+      const float sign = x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : 0.0f;
+      const int32_t fire = uniform_at(seed, first_draw + (uint64_t)i) < fabsf(x) / norm * scale && sign != 0.0f;
+      out[i] = fire ? sign : 0.0f;
+      spikes += fire;
+    }
+  } else {
+    for (int64_t i = 0; i < n; i++) {
+      const int32_t fire = uniform_at(seed, first_draw + (uint64_t)i) < input[i] / norm * scale;
+      out[i] = fire ? 1.0f : 0.0f;
+      spikes += fire;
     }
   }
+  return spikes;
 }
 
 SNK_MULTIVERSION
-void snk_threshold_draws(const float *signal, int64_t count, float scale, uint64_t seed,
-                         uint64_t first_draw, float *out) {
-  for (int64_t i = 0; i < count; i++)
-    out[i] = uniform_at(seed, first_draw + (uint64_t)i) * scale < signal[i] ? 1.0f : 0.0f;
+int64_t snk_rate_code(const float *input, int64_t count, int64_t steps, float norm, float scale,
+                      int32_t negative_spikes, uint64_t seed, uint64_t first_draw, float *out) {
+  int64_t spikes = 0;
+  for (int64_t t = 0; t < steps; t++) {
+    const uint64_t base = first_draw + (uint64_t)(t * count);
+    for (int64_t begin = 0; begin < count; begin += BLOCK) {
+      const int64_t n = count - begin < BLOCK ? count - begin : BLOCK;
+      spikes += rate_block(input + begin, n, norm, scale, negative_spikes, seed, base + (uint64_t)begin,
+                           out + t * count + begin);
+    }
+  }
+  return spikes;
+}
+
+SNK_MULTIVERSION
+int64_t snk_threshold_draws(const float *signal, int64_t count, float scale, uint64_t seed,
+                            uint64_t first_draw, float *out) {
+  int64_t spikes = 0;
+  for (int64_t begin = 0; begin < count; begin += BLOCK) {
+    const int64_t n = count - begin < BLOCK ? count - begin : BLOCK;
+    int32_t block = 0;
+    for (int64_t i = begin; i < begin + n; i++) {
+      const int32_t fire = uniform_at(seed, first_draw + (uint64_t)i) * scale < signal[i];
+      out[i] = fire ? 1.0f : 0.0f;
+      block += fire;
+    }
+    spikes += block;
+  }
+  return spikes;
 }
 
 SNK_MULTIVERSION
@@ -68,4 +99,9 @@ void snk_relu_quantize(const float *input, int64_t count, int32_t mode, uint64_t
       out[i] = low + (uniform_at(seed, first_draw + (uint64_t)i) < x - low ? 1.0f : 0.0f);
     }
   }
+}
+
+SNK_MULTIVERSION
+void snk_floor(const float *input, int64_t count, float *out) {
+  for (int64_t i = 0; i < count; i++) out[i] = floorf(input[i]);
 }

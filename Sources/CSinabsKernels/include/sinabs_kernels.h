@@ -229,19 +229,23 @@ void snk_uniform_fill(uint64_t seed, uint64_t first_draw, int64_t count, float *
 
 /// sinabs' Img2SpikeLayer over `steps` rows of `count`: out[t, i] = 1 where
 /// draw < input[i] / norm * scale; with negative_spikes |input| drives the
-/// rate and the spike carries the input's sign.
-void snk_rate_code(const float *input, int64_t count, int64_t steps, float norm, float scale,
-                   int32_t negative_spikes, uint64_t seed, uint64_t first_draw, float *out);
+/// rate and the spike carries the input's sign. Returns the number of spikes.
+int64_t snk_rate_code(const float *input, int64_t count, int64_t steps, float norm, float scale,
+                      int32_t negative_spikes, uint64_t seed, uint64_t first_draw, float *out);
 
 /// sinabs' Sig2SpikeLayer: out[i] = 1 where draw * scale < signal[i].
-void snk_threshold_draws(const float *signal, int64_t count, float scale, uint64_t seed,
-                         uint64_t first_draw, float *out);
+/// Returns the number of spikes.
+int64_t snk_threshold_draws(const float *signal, int64_t count, float scale, uint64_t seed,
+                            uint64_t first_draw, float *out);
 
 /// ReLU then a quantisation (NeuromorphicReLU); only STOCHASTIC draws
 /// (floor(x) + (draw < frac(x))); ROUND rounds half to even as torch.round.
 enum { SNK_QUANTIZE_NONE = 0, SNK_QUANTIZE_FLOOR = 1, SNK_QUANTIZE_ROUND = 2, SNK_QUANTIZE_STOCHASTIC = 3 };
 void snk_relu_quantize(const float *input, int64_t count, int32_t mode, uint64_t seed,
                        uint64_t first_draw, float *out);
+
+/// out[i] = floor(input[i]) (QuantizeLayer; the AVX2 clone rounds 8 at a time).
+void snk_floor(const float *input, int64_t count, float *out);
 
 #ifdef __cplusplus
 }

@@ -51,8 +51,8 @@ public final class Img2SpikeLayer: ParameterlessLayer, DescribableLayer {
         }
         // sinabs computes max_rate / 1000 in double and scales the float tensor by it.
         let scale = Float(Double(maxRate) / 1000)
-        snk_rate_code(x, Int64(input.count), Int64(tw), norm, scale, negativeSpikes ? 1 : 0, stream.seed, first, y)
-        spikesNumber = output.withUnsafeBufferPointer { $0.reduce(0) { $0 + abs($1) } }
+        spikesNumber = Float(snk_rate_code(x, Int64(input.count), Int64(tw), norm, scale, negativeSpikes ? 1 : 0,
+                                           stream.seed, first, y))
     }
 
     public static var kinds: [String] { ["Img2SpikeLayer"] }

@@ -15,7 +15,8 @@ public final class NeuromorphicReLU: ParameterlessLayer, DescribableLayer {
     /// sum(output) / output.shape[0] * fanout of the last forward (sinabs' `activity`).
     public private(set) var activity: Float = 0
     private var stream: RandomStream
-    var pendingInput = PendingBackward<Tensor>()
+    /// Keeps the training input: ReLU's backward is this layer's (the rounding is straight-through).
+    private let relu = ReLU()
 
     /// - Parameters:
     ///   - seed: the stochastic-rounding stream; nil draws one from the process-wide generator.
@@ -38,7 +39,7 @@ public final class NeuromorphicReLU: ParameterlessLayer, DescribableLayer {
         try checkOutput(output, of: input, shape: input.shape)
         let mode = mode
         let first = mode == Int32(SNK_QUANTIZE_STOCHASTIC) ? stream.take(input.count) : 0
-        pendingInput.record(input, training: training)
+        relu.pendingInput.record(input, training: training)
         if let x = input.baseAddress, let y = output.baseAddress {
             snk_relu_quantize(x, Int64(input.count), mode, stream.seed, first, y)
         }
@@ -48,15 +49,7 @@ public final class NeuromorphicReLU: ParameterlessLayer, DescribableLayer {
     }
 
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
-        let input = try pendingInput.get()
-        try checkGradient(gradOutput, expected: input.shape)
-        let gradInput = try Tensor.uninitialized(input.shape)
-        pendingInput.clear()
-        guard let x = input.baseAddress, let dy = gradOutput.baseAddress, let dx = gradInput.baseAddress else {
-            return gradInput
-        }
-        for i in 0..<input.count { dx[i] = x[i] > 0 ? dy[i] : 0 }
-        return gradInput
+        try relu.backward(gradOutput)
     }
 
     public static var kinds: [String] { ["NeuromorphicReLU"] }

@@ -1,3 +1,5 @@
+import CSinabsKernels
+
 /// sinabs.layers.QuantizeLayer: floor(x) forward (the identity with
 /// `quantize` false); backward passes the gradient straight through.
 public final class QuantizeLayer: ParameterlessLayer, DescribableLayer {
@@ -16,7 +18,7 @@ public final class QuantizeLayer: ParameterlessLayer, DescribableLayer {
         pendingShape.record(input.shape, training: training)
         guard let x = input.baseAddress, let y = output.baseAddress else { return }
         if quantize {
-            for i in 0..<input.count { y[i] = x[i].rounded(.down) }
+            snk_floor(x, Int64(input.count), y)
         } else {
             y.update(from: x, count: input.count)
         }

@@ -56,9 +56,10 @@ public final class Sig2SpikeLayer: ParameterlessLayer, DescribableLayer {
         }
         if spkOut {
             let first = stream.take(output.count)
-            snk_threshold_draws(y, Int64(output.count), normLevel, stream.seed, first, y)
+            spikesNumber = Float(snk_threshold_draws(y, Int64(output.count), normLevel, stream.seed, first, y))
+        } else {
+            spikesNumber = output.withUnsafeBufferPointer { $0.reduce(0) { $0 + abs($1) } }
         }
-        spikesNumber = output.withUnsafeBufferPointer { $0.reduce(0) { $0 + abs($1) } }
     }
 
     public static var kinds: [String] { ["Sig2SpikeLayer"] }

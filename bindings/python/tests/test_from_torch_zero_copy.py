@@ -109,3 +109,13 @@ def test_share_parameter_refuses_bad_values():
         linear.native.share_parameter("weight", frozen)
     with pytest.raises(ValueError):
         ss.layers.ReLU().native.share_parameter("weight", torch.zeros(2, 3))
+
+
+def test_neuromorphic_relu_and_quantize_layer_convert_as_sinabs():
+    torch.manual_seed(3)
+    model = torch.nn.Sequential(sinabs.layers.QuantizeLayer(), torch.nn.Flatten(), torch.nn.Linear(50, 16),
+                                sinabs.layers.NeuromorphicReLU(fanout=4), torch.nn.Linear(16, 4))
+    snn = convert(model)
+    assert snn[0].kind == "QuantizeLayer" and "IAF" in snn[3].kind
+    x = spikes() * 1.5  # fractional inputs: QuantizeLayer floors them in both
+    np.testing.assert_array_equal(np.asarray(snn(x)), sinabs_output(model, x))
