@@ -247,6 +247,21 @@ void snk_relu_quantize(const float *input, int64_t count, int32_t mode, uint64_t
 /// out[i] = floor(input[i]) (QuantizeLayer; the AVX2 clone rounds 8 at a time).
 void snk_floor(const float *input, int64_t count, float *out);
 
+// ---- DVS event binning (events.c) -------------------------------------------------
+
+/// The index of the first event with a non-finite time or a coordinate
+/// outside [0, width) x [0, height), or -1 with the earliest and latest time
+/// in *out_first / *out_last (untouched when count is 0).
+int64_t snk_events_check(const double *t, const int32_t *x, const int32_t *y, int64_t count, int64_t height,
+                         int64_t width, double *out_first, double *out_last);
+
+/// Adds 1 to out[bin, p > 0, y, x] per event, bin = floor((t - start) /
+/// divisor * multiplier) clamped to [0, frames) (events already checked).
+void snk_events_scatter(const double *t, const int32_t *x, const int32_t *y, const int32_t *p, int64_t count,
+                        int64_t height, int64_t width, double start, double divisor, double multiplier,
+                        int64_t frames,
+                        float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,5 @@
+import CSinabsKernels
+
 /// How DVS events are grouped into frames.
 public enum EventBinning: Sendable {
     /// `count` equal bins over [t_start, last t]; the last event falls in the last bin.
@@ -33,27 +35,26 @@ public enum EventFrames {
         }
         guard height >= 1, width >= 1 else { throw SinabsError.invalid("the sensor size must be >= 1, got (\(height), \(width))") }
         if let tStart, !tStart.isFinite { throw SinabsError.invalid("t_start must be finite, got \(tStart)") }
-        var first = Double.infinity, last = -Double.infinity
-        for i in 0..<n {
+        var first = 0.0, last = 0.0
+        let bad = snk_events_check(t.baseAddress, x.baseAddress, y.baseAddress, Int64(n), Int64(height), Int64(width),
+                                   &first, &last)
+        if bad >= 0 {
+            let i = Int(bad)
             guard t[i].isFinite else { throw SinabsError.invalid("event \(i) has a non-finite time \(t[i])") }
-            guard x[i] >= 0, Int(x[i]) < width, y[i] >= 0, Int(y[i]) < height else {
-                throw SinabsError.invalid("event \(i) at x=\(x[i]), y=\(y[i]) lies outside the sensor (height \(height), width \(width))")
-            }
-            first = min(first, t[i])
-            last = max(last, t[i])
+            throw SinabsError.invalid("event \(i) at x=\(x[i]), y=\(y[i]) lies outside the sensor (height \(height), width \(width))")
         }
         let start = tStart ?? (n > 0 ? first : 0)
         guard n == 0 || first >= start else {
             throw SinabsError.invalid("an event at t=\(first) lies before t_start=\(start)")
         }
-        let frameCount: Int
-        let bin: (Double) -> Int
+        // bin = floor((t - start) / divisor * multiplier), in the operation order of the documented rule.
+        let frameCount: Int, divisor: Double, multiplier: Double
         switch binning {
         case .timeBins(let count):
             guard count >= 1 else { throw SinabsError.invalid("the number of time bins must be >= 1, got \(count)") }
             let span = last - start
             frameCount = count
-            bin = span > 0 ? { min(Int(($0 - start) / span * Double(count)), count - 1) } : { _ in 0 }
+            (divisor, multiplier) = span > 0 ? (span, Double(count)) : (1, 0)
         case .window(let width):
             guard width > 0, width.isFinite else { throw SinabsError.invalid("the time window must be > 0 and finite, got \(width)") }
             let bins = n > 0 ? ((last - start) / width).rounded(.down) + 1 : 0
@@ -61,15 +62,12 @@ public enum EventFrames {
                 throw SinabsError(.outOfMemory, "a time window of \(width) makes \(bins) frames")
             }
             frameCount = Int(bins)
-            bin = { min(Int((($0 - start) / width).rounded(.down)), frameCount - 1) }
+            (divisor, multiplier) = (width, 1)
         }
         let frames = try Tensor(zeros: [frameCount, 2, height, width])
         guard n > 0, let out = frames.baseAddress else { return frames }
-        let plane = height * width
-        for i in 0..<n {
-            let channel = p[i] > 0 ? 1 : 0
-            out[(bin(t[i]) * 2 + channel) * plane + Int(y[i]) * width + Int(x[i])] += 1
-        }
+        snk_events_scatter(t.baseAddress, x.baseAddress, y.baseAddress, p.baseAddress, Int64(n), Int64(height),
+                           Int64(width), start, divisor, multiplier, Int64(frameCount), out)
         return frames
     }
 
