@@ -21,7 +21,13 @@ public enum EventFrames {
     /// Frames of the events (t[i], x[i], y[i], p[i]); the four buffers have one length.
     ///
     /// - Parameters:
-    ///   - height, width: the sensor size, >= 1.
+    ///   - t: the event times, in any unit (`binning` uses the same).
+    ///   - x: the columns, in 0..<width.
+    ///   - y: the rows, in 0..<height.
+    ///   - p: the polarities: > 0 counts in channel 1, else channel 0.
+    ///   - height: the sensor's rows, >= 1.
+    ///   - width: the sensor's columns, >= 1.
+    ///   - binning: a number of bins or a time window.
     ///   - tStart: the start of the first bin; nil = the earliest event (0 without events).
     /// - Throws: `.invalidArgument` (lengths differ, sizes < 1, bins < 1, window not > 0,
     ///   an event outside the sensor or before tStart, a non-finite time),

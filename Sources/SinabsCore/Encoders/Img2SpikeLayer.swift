@@ -5,7 +5,7 @@ import CSinabsKernels
 /// draw < input / norm * (max_rate / 1000); with `negativeSpikes` |input|
 /// drives the rate and the spike carries the input's sign. `squeeze` removes
 /// every dimension of size 1 first. Draws come from the layer's own
-/// ``RandomStream``, one per output element in output order.
+/// random stream (see ``UniformDraws``), one per output element in output order.
 public final class Img2SpikeLayer: ParameterlessLayer, DescribableLayer {
     /// Time steps per input.
     public let tw: Int
@@ -21,6 +21,11 @@ public final class Img2SpikeLayer: ParameterlessLayer, DescribableLayer {
     private var stream: RandomStream
 
     /// - Parameters:
+    ///   - tw: time steps per input, 1...Int32.max.
+    ///   - maxRate: the rate (Hz at 1 ms per step) of an input equal to `norm`; finite.
+    ///   - norm: the input value that fires at `maxRate`; finite, non-zero.
+    ///   - squeeze: drop every dimension of size 1 from the input shape first.
+    ///   - negativeSpikes: |input| drives the rate and spikes carry the input's sign.
     ///   - seed: the layer's stream; nil draws one from the process-wide generator.
     /// - Throws: `.invalidArgument` for tw < 1, non-finite max_rate or norm, norm 0.
     public init(tw: Int = 100, maxRate: Float = 1000, norm: Float = 255, squeeze: Bool = false,

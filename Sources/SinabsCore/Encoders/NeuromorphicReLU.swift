@@ -2,7 +2,7 @@ import CSinabsKernels
 
 /// sinabs.layers.NeuromorphicReLU: ReLU, then with `quantize` floor; with
 /// `stochasticRounding` a training forward rounds up with probability
-/// frac(x) (one draw per element from the layer's ``RandomStream``) and an
+/// frac(x) (one draw per element from the layer's stream, ``UniformDraws``) and an
 /// eval forward rounds half to even (torch.round). Backward passes the
 /// gradient where the input was > 0 (ReLU's gradient; the rounding is
 /// straight-through). `from_model` turns it into a spiking layer.
@@ -19,6 +19,9 @@ public final class NeuromorphicReLU: ParameterlessLayer, DescribableLayer {
     private let relu = ReLU()
 
     /// - Parameters:
+    ///   - quantize: round the ReLU's output (floor, or as `stochasticRounding` says).
+    ///   - fanout: multiplies `activity`.
+    ///   - stochasticRounding: training rounds up with probability frac(x); eval rounds half to even.
     ///   - seed: the stochastic-rounding stream; nil draws one from the process-wide generator.
     public init(quantize: Bool = true, fanout: Int = 1, stochasticRounding: Bool = false, seed: UInt64? = nil) {
         self.quantize = quantize

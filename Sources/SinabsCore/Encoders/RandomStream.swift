@@ -33,7 +33,15 @@ struct RandomStream {
     }
 }
 
-/// Draws of a ``RandomStream`` by position, for checking a stream from outside.
+/// The random stream of the encoders (``Img2SpikeLayer``, ``Sig2SpikeLayer``,
+/// ``NeuromorphicReLU``), read by position: draw k of the stream seeded with
+/// s is the k-th output of SplitMix64(s) as a float in [0, 1) (its top 24
+/// bits times 2^-24). Each layer has its own stream, seeded explicitly or
+/// from the process-wide generator (``manualSeed(_:)``); a forward takes one
+/// draw per output element in output order, so the same seed and calls give
+/// the same spikes from Swift, C and Python.
+///
+/// The corresponding C function is `sinabs_uniform_draws`.
 public enum UniformDraws {
     /// Writes draws `firstDraw ..< firstDraw + out.count` of the stream seeded with `seed`.
     public static func fill(_ out: UnsafeMutableBufferPointer<Float>, seed: UInt64, firstDraw: UInt64) {
