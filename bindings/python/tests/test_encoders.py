@@ -277,3 +277,20 @@ def test_encoder_layers_in_a_sequential_save_load_and_from_model(tmp_path):
     np.testing.assert_array_equal(np.array(loaded(x)), before)
     snn = sinabs_swift.from_model(model, batch_size=1)
     assert "IAF" in repr(snn) or len(snn) == 3
+
+
+def test_spikes_do_not_depend_on_the_thread_count():
+    import sinabs_swift
+    image = np.random.default_rng(6).random((3, 64, 64)).astype(np.float32) * 255  # split across threads
+    previous = sinabs_swift.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, 2):
+            sinabs_swift.set_num_threads(threads)
+            runs.append(enc.Img2SpikeLayer(tw=20, negative_spikes=True, seed=3)(image - 128).copy())
+        np.testing.assert_array_equal(runs[0], runs[1])
+        draws = splitmix_draws(3, 0, runs[0].size).reshape(runs[0].shape)
+        x = image - 128
+        np.testing.assert_array_equal(runs[0], np.where(draws < np.abs(x) / np.float32(255), np.sign(x), 0))
+    finally:
+        sinabs_swift.set_num_threads(previous)
