@@ -968,6 +968,103 @@ sinabs_status sinabs_analyzer_model_statistics(float *out_firing_rate, float *ou
 sinabs_status sinabs_analyzer_statistics_json(char *out_text, size_t capacity, size_t *out_length,
                                               const sinabs_analyzer *analyzer, int32_t average);
 
+/* ------------------------------------------------------------------------ */
+/* Input encoders and quantising activations (sinabs.layers)                */
+/* ------------------------------------------------------------------------ */
+
+/* Random draws of these layers come from a stream per layer: SplitMix64
+ * seeded once, draw k being its k-th output as a float in [0, 1) (the top 24
+ * bits times 2^-24). `seed` NULL takes the stream's seed from the process-wide
+ * generator (sinabs_manual_seed), so unseeded layers are reproducible too;
+ * a given seed makes the layer's draws depend on nothing else. A forward
+ * uses one draw per output element, in output (row-major) order, and the
+ * next forward continues the stream: the same seed and calls give the same
+ * spikes from C, Swift and Python. The layers are sinabs_layer objects
+ * driven by the generic verbs (forward, forward_into, set_training,
+ * backward) and can be held by a model and saved in a model file (the
+ * description keeps the seed: a loaded layer restarts the stream).
+ * Errors of every create: INVALID_ARGUMENT (NULL out, out-of-range or
+ * non-finite arguments); nothing is created then. Caller owns `*out`
+ * (sinabs_layer_free). */
+
+/** sinabs.layers.Img2SpikeLayer: input (...) -> spikes (tw, ...); step t
+ *  fires where draw < input / norm * (max_rate / 1000); with
+ *  `negative_spikes` non-zero |input| drives the rate and a spike carries
+ *  the input's sign (-1, 0 or 1). `squeeze` non-zero drops every dimension
+ *  of size 1 from the input shape first. tw 1..2^31-1; max_rate finite;
+ *  norm finite and non-zero. No backward (STATE). */
+sinabs_status sinabs_img2spike_layer_create(sinabs_layer **out, int64_t tw, float max_rate,
+                                            float norm, int32_t squeeze, int32_t negative_spikes,
+                                            const uint64_t *seed);
+
+/** sinabs.layers.Sig2SpikeLayer: a (channels, time) signal -> (time * tw,
+ *  channels), each sample repeated tw times; with `spk_out` non-zero a spike
+ *  where draw * norm_level < the sample, else the upsampled signal.
+ *  channels_in >= 0 (kept, not checked against the input, as sinabs);
+ *  tw 1..2^31-1; norm_level finite. Forward: SHAPE for a rank other than 2.
+ *  No backward (STATE). */
+sinabs_status sinabs_sig2spike_layer_create(sinabs_layer **out, int64_t channels_in, int64_t tw,
+                                            float norm_level, int32_t spk_out,
+                                            const uint64_t *seed);
+
+/** sinabs.layers.NeuromorphicReLU: max(x, 0), then with `quantize` non-zero
+ *  floor; with `stochastic_rounding` non-zero a training forward rounds up
+ *  with probability frac(x) (one draw per element) and an eval forward
+ *  rounds half to even (torch.round). Backward (after a training forward):
+ *  the gradient where the input was > 0 (the rounding is straight-through).
+ *  `fanout` scales sinabs' `activity` (kept for the description).
+ *  sinabs_model_from_ann turns it into a spiking layer, as a ReLU. */
+sinabs_status sinabs_neuromorphic_relu_layer_create(sinabs_layer **out, int32_t quantize,
+                                                    int64_t fanout, int32_t stochastic_rounding,
+                                                    const uint64_t *seed);
+
+/** sinabs.layers.QuantizeLayer: floor(x) (the identity with `quantize` 0);
+ *  backward passes the gradient straight through. */
+sinabs_status sinabs_quantize_layer_create(sinabs_layer **out, int32_t quantize);
+
+/** Writes draws first_draw .. first_draw + count - 1 of the stream seeded
+ *  with `seed` to `out` (count floats in [0, 1)): the numbers the layers
+ *  above compare with, for checking a stream from another language.
+ *  Errors: INVALID_ARGUMENT (NULL out with count > 0, count < 0). */
+sinabs_status sinabs_uniform_draws(float *out, int64_t count, uint64_t seed, uint64_t first_draw);
+
+/** DVS events binned into a new tensor of frames (Time, 2, height, width):
+ *  frame[bin(t[i]), p[i] > 0, y[i], x[i]] += 1 for each of the `count`
+ *  events (arrays of `count` entries; may be NULL when count is 0; need not
+ *  be sorted). Give exactly one of `n_time_bins` >= 1 (with time_window 0):
+ *  that many equal bins over [t_start, last t], the last event in the last
+ *  bin; or `time_window` > 0 (with n_time_bins 0): bin k holds t_start +
+ *  k * time_window <= t < t_start + (k + 1) * time_window, up to the bin of
+ *  the last event (tonic's ToFrame(time_window=..., include_incomplete=True)),
+ *  no frame without events. `t_start` NULL: the earliest event (0 without
+ *  events). Caller owns `*out`.
+ *  Errors: INVALID_ARGUMENT (NULL pointers, count < 0, sizes < 1, both or
+ *  neither binning, non-finite times, an event outside the sensor or before
+ *  t_start: nothing is binned, the message names the event), OUT_OF_MEMORY
+ *  (more than 2^31 - 1 frames or the allocation fails). Thread-safe. */
+sinabs_status sinabs_events_to_frames(sinabs_tensor **out, const double *t, const int32_t *x,
+                                      const int32_t *y, const int32_t *p, int64_t count,
+                                      int64_t height, int64_t width, int64_t n_time_bins,
+                                      double time_window, const double *t_start);
+
+/* ------------------------------------------------------------------------ */
+/* Parameters over outside memory                                           */
+/* ------------------------------------------------------------------------ */
+
+/** Makes parameter `name` ("weight", "bias") of a Linear or Conv2d layer
+ *  the memory of `value` (same shape), without copying: `value` may wrap
+ *  caller memory (sinabs_tensor_wrap, e.g. a torch tensor's through DLPack),
+ *  and writes through either side are seen by both (forward reads it,
+ *  optimizers update it in place). The layer keeps its own reference to the
+ *  storage (the caller may free `value`; a wrap's release runs once both are
+ *  gone). Share before creating optimizers over the layer: an optimizer
+ *  created earlier keeps the previous memory. Values are not checked.
+ *  Errors: INVALID_ARGUMENT (NULL, a layer of another kind), NOT_FOUND (no
+ *  such parameter), SHAPE (shape differs), STATE (busy); the layer is
+ *  unchanged on failure. */
+sinabs_status sinabs_layer_share_parameter(sinabs_layer *layer, const char *name,
+                                           sinabs_tensor *value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,7 +28,7 @@ from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).resolve().parent
 SONAME = "libsinabs.so.0"
-SOURCES = ["_native.c", "errors.c", "tensor.c", "acquire.c", "layer.c", "model.c", "connection.c", "optimizer.c", "convert.c"]
+SOURCES = ["_native.c", "errors.c", "tensor.c", "acquire.c", "layer.c", "model.c", "connection.c", "optimizer.c", "convert.c", "encode.c"]
 SWIFT_MISSING = """
 sinabs-swift: building from source needs the Swift toolchain, and `swift` is not on PATH.
   Install a Swift 6 toolchain (6.3 or newer, https://www.swift.org/install/linux/) and

@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
   sinabs_analyzer *analyzer = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(30);
+    int op = pick(31);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -223,6 +223,22 @@ int main(int argc, char **argv) {
       char text[64]; size_t length = 0;
       sinabs_analyzer_statistics_json(pick(2) ? text : NULL, pick(2) ? sizeof text : 0, &length, analyzer, pick(2));
       if (!pick(5)) sinabs_analyzer_reset(analyzer);
+      break; }
+    case 30: { /* encoders and quantising activations; event binning with random, often invalid events */
+      int k = pick(4); sinabs_layer *l = NULL; uint64_t seed = rnd();
+      switch (pick(4)) { case 0: sinabs_img2spike_layer_create(&l, pick(3) ? pick(4) : rdim(), rf(), rf(), pick(3) - 1, pick(2), pick(2) ? &seed : NULL); break;
+        case 1: sinabs_sig2spike_layer_create(&l, pick(3) ? pick(4) : rdim(), pick(3) ? pick(4) : rdim(), rf(), pick(2), pick(2) ? &seed : NULL); break;
+        case 2: sinabs_neuromorphic_relu_layer_create(&l, pick(2), pick(3) ? pick(4) : rdim(), pick(2), pick(2) ? &seed : NULL); break;
+        default: sinabs_quantize_layer_create(&l, pick(3) - 1); }
+      if (l) { sinabs_layer_free(layers[k]); layers[k] = l; if (pick(2)) sinabs_layer_set_training(l, 1); }
+      double t[6], start = pick(3) ? (double)pick(4) : NAN; int32_t x[6], y[6], p[6]; int n = pick(7);
+      for (int i = 0; i < 6; i++) { t[i] = pick(6) ? pick(50) : rf(); x[i] = pick(6) - 1; y[i] = pick(6) - 1; p[i] = pick(3) - 1; }
+      sinabs_tensor *frames = NULL; /* counts never exceed the arrays: a C caller's own promise */
+      sinabs_events_to_frames(&frames, pick(8) ? t : NULL, x, y, pick(8) ? p : NULL, pick(8) ? n : -pick(3), pick(3) ? pick(5) : rdim(),
+                              pick(3) ? pick(5) : rdim(), pick(3) ? pick(4) : rdim(), pick(2) ? 0.0 : rf(), pick(2) ? &start : NULL);
+      sinabs_layer_share_parameter(layers[pick(4)], pick(2) ? "weight" : rname(), tensors[pick(8)]);
+      float draws[4]; sinabs_uniform_draws(pick(4) ? draws : NULL, pick(5) - (pick(4) == 0), rnd(), rnd());
+      if (frames && pick(2)) { int j = pick(8); sinabs_tensor_free(tensors[j]); tensors[j] = frames; } else sinabs_tensor_free(frames);
       break; }
     }
   }

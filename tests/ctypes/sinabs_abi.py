@@ -3,7 +3,7 @@ its argument and result types, the options struct mirrored, and small helpers
 (status checks, numpy <-> tensor). Only the test suite imports this."""
 import ctypes
 import os
-from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_float, c_int32, c_int64,
+from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_float, c_int32, c_int64,
                     c_size_t, c_uint32, c_uint64, c_void_p)
 from pathlib import Path
 
@@ -172,6 +172,16 @@ SIGNATURES = {
     "sinabs_analyzer_reset": (status, [handle]),
     "sinabs_analyzer_model_statistics": (status, [POINTER(c_float), POINTER(c_float), POINTER(c_int64), handle, c_int32]),
     "sinabs_analyzer_statistics_json": (status, [c_char_p, c_size_t, POINTER(c_size_t), handle, c_int32]),
+    "sinabs_img2spike_layer_create": (status, [out_handle, c_int64, c_float, c_float, c_int32, c_int32,
+                                               POINTER(c_uint64)]),
+    "sinabs_sig2spike_layer_create": (status, [out_handle, c_int64, c_int64, c_float, c_int32, POINTER(c_uint64)]),
+    "sinabs_neuromorphic_relu_layer_create": (status, [out_handle, c_int32, c_int64, c_int32, POINTER(c_uint64)]),
+    "sinabs_quantize_layer_create": (status, [out_handle, c_int32]),
+    "sinabs_uniform_draws": (status, [POINTER(c_float), c_int64, c_uint64, c_uint64]),
+    "sinabs_events_to_frames": (status, [out_handle, POINTER(c_double), POINTER(c_int32), POINTER(c_int32),
+                                         POINTER(c_int32), c_int64, c_int64, c_int64, c_int64, c_double,
+                                         POINTER(c_double)]),
+    "sinabs_layer_share_parameter": (status, [handle, c_char_p, handle]),
 }
 
 

@@ -3,8 +3,9 @@
  * copied, reshaped and wrapped over one shared arena with overlapping
  * offsets; neuron layers with random options (struct_size included) and
  * Linear layers; forward, forward_into, training forward, backward; states,
- * parameters (also written through their tensors), gradients, recordings;
- * models; and frees of every kind, wrong kinds included. Built with ASan and
+ * parameters (also written through their tensors or shared with them),
+ * gradients, recordings; models; encoders and event binning; and frees of
+ * every kind, wrong kinds included. Built with ASan and
  * UBSan against the ASan build of the library (make fuzz).
  *
  * Beyond memory errors, it aborts when the library breaks a promise of
@@ -201,6 +202,59 @@ static void new_linear_layer(reader *r) {
   }
 }
 
+/* An invalid size, or a small valid one (big ones would only allocate). */
+static int64_t small_or_bad(reader *r) {
+  switch (pick(r, 8)) {
+  case 0: return -1;
+  case 1: return INT64_MAX;
+  case 2: return (int64_t)1 << 40;
+  default: return pick(r, 5);
+  }
+}
+
+/* Encoders and quantising activations, seeded or from the process stream. */
+static void new_encoder_layer(reader *r) {
+  uint64_t seed = byte(r);
+  const uint64_t *s = pick(r, 2) ? &seed : NULL;
+  sinabs_layer *l = NULL;
+  switch (pick(r, 4)) {
+  case 0:
+    CHECK_OUT(sinabs_img2spike_layer_create(&l, small_or_bad(r), number(r), number(r), (int32_t)pick(r, 3),
+                                            (int32_t)pick(r, 2), s), l);
+    break;
+  case 1:
+    CHECK_OUT(sinabs_sig2spike_layer_create(&l, small_or_bad(r), small_or_bad(r), number(r), (int32_t)pick(r, 2), s), l);
+    break;
+  case 2:
+    CHECK_OUT(sinabs_neuromorphic_relu_layer_create(&l, (int32_t)pick(r, 2), dim(r), (int32_t)pick(r, 2), s), l);
+    break;
+  default: CHECK_OUT(sinabs_quantize_layer_create(&l, (int32_t)pick(r, 3) - 1), l);
+  }
+  if (l == NULL) return;
+  unsigned k = pick(r, LAYERS);
+  sinabs_layer_free(layers[k]);
+  layers[k] = l;
+  if (pick(r, 2)) check(sinabs_layer_set_training(l, 1));
+}
+
+/* A few events with bad coordinates, times and sizes now and then; the stream's raw draws. */
+static void bin_events(reader *r) {
+  double t[8], start = number(r);
+  int32_t x[8], y[8], p[8];
+  for (int i = 0; i < 8; i++) {
+    t[i] = pick(r, 8) ? (double)byte(r) : number(r);
+    x[i] = (int32_t)pick(r, 6) - 1, y[i] = (int32_t)pick(r, 6) - 1, p[i] = (int32_t)byte(r) - 128;
+  }
+  int64_t count = pick(r, 16) ? (int64_t)pick(r, 9) : -1; /* never beyond the arrays: the caller's promise */
+  sinabs_tensor *frames = NULL;
+  CHECK_OUT(sinabs_events_to_frames(&frames, pick(r, 16) ? t : NULL, x, y, pick(r, 16) ? p : NULL, count,
+                                    small_or_bad(r), small_or_bad(r), pick(r, 2) ? small_or_bad(r) : 0,
+                                    pick(r, 2) ? 0.0 : number(r), pick(r, 2) ? &start : NULL), frames);
+  put_tensor(r, frames);
+  float draws[8];
+  check(sinabs_uniform_draws(pick(r, 8) ? draws : NULL, (int64_t)pick(r, 10) - 1, byte(r), byte(r)));
+}
+
 /* A free through a random _free: a handle of the right kind is dropped from
  * its slot, one of the wrong kind must be left alone by the library. */
 static void free_any(reader *r) {
@@ -221,7 +275,7 @@ static void free_any(reader *r) {
 
 static void step(reader *r) {
   sinabs_tensor *t = NULL;
-  switch (pick(r, 24)) {
+  switch (pick(r, 27)) {
   case 0: case 1: new_tensor(r); break;
   case 2: case 3: new_wrap(r); break;
   case 4: new_neuron_layer(r); break;
@@ -302,6 +356,9 @@ static void step(reader *r) {
   }
   case 21: fill(r, any_tensor(r)); break;
   case 22: check(sinabs_set_num_threads((int32_t)pick(r, 3))); break;
+  case 24: new_encoder_layer(r); break;
+  case 25: bin_events(r); break;
+  case 26: check(sinabs_layer_share_parameter(any_layer(r), name(r), any_tensor(r))); break;
   default: {
     int64_t shape[8];
     int32_t rank = 0;

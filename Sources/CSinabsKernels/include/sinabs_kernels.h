@@ -218,6 +218,50 @@ void snk_max_pool_backward(const snk_pool_shape *shape, const int32_t *argmax,
 void snk_pad2d(const float *input, int64_t outer, int64_t rows, int64_t cols, float *output,
                int64_t top, int64_t bottom, int64_t left, int64_t right);
 
+// ---- input encoders (encode.c) ----------------------------------------------------
+
+// Draw k of the stream seeded with `seed` is the k-th output of SplitMix64(seed)
+// as a float in [0, 1) (its top 24 bits); each function uses draws
+// first_draw, first_draw + 1, ... one per output element, in output order.
+
+/// out[i] = draw(first_draw + i).
+void snk_uniform_fill(uint64_t seed, uint64_t first_draw, int64_t count, float *out);
+
+/// sinabs' Img2SpikeLayer over `steps` rows of `count`: out[t, i] = 1 where
+/// draw < input[i] / norm * scale; with negative_spikes |input| drives the
+/// rate and the spike carries the input's sign. Returns the number of spikes.
+int64_t snk_rate_code(const float *input, int64_t count, int64_t steps, float norm, float scale,
+                      int32_t negative_spikes, uint64_t seed, uint64_t first_draw, float *out);
+
+/// sinabs' Sig2SpikeLayer: out[i] = 1 where draw * scale < signal[i].
+/// Returns the number of spikes.
+int64_t snk_threshold_draws(const float *signal, int64_t count, float scale, uint64_t seed,
+                            uint64_t first_draw, float *out);
+
+/// ReLU then a quantisation (NeuromorphicReLU); only STOCHASTIC draws
+/// (floor(x) + (draw < frac(x))); ROUND rounds half to even as torch.round.
+enum { SNK_QUANTIZE_NONE = 0, SNK_QUANTIZE_FLOOR = 1, SNK_QUANTIZE_ROUND = 2, SNK_QUANTIZE_STOCHASTIC = 3 };
+void snk_relu_quantize(const float *input, int64_t count, int32_t mode, uint64_t seed,
+                       uint64_t first_draw, float *out);
+
+/// out[i] = floor(input[i]) (QuantizeLayer; the AVX2 clone rounds 8 at a time).
+void snk_floor(const float *input, int64_t count, float *out);
+
+// ---- DVS event binning (events.c) -------------------------------------------------
+
+/// The index of the first event with a non-finite time or a coordinate
+/// outside [0, width) x [0, height), or -1 with the earliest and latest time
+/// in *out_first / *out_last (untouched when count is 0).
+int64_t snk_events_check(const double *t, const int32_t *x, const int32_t *y, int64_t count, int64_t height,
+                         int64_t width, double *out_first, double *out_last);
+
+/// Adds 1 to out[bin, p > 0, y, x] per event, bin = floor((t - start) /
+/// divisor * multiplier) clamped to [0, frames) (events already checked).
+void snk_events_scatter(const double *t, const int32_t *x, const int32_t *y, const int32_t *p, int64_t count,
+                        int64_t height, int64_t width, double start, double divisor, double multiplier,
+                        int64_t frames,
+                        float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,9 +15,9 @@ public final class Conv2d: WeightAndBias {
     /// Kernel, stride, padding and dilation with torch's output-size rule.
     public let geometry: WindowGeometry
     /// (outChannels, inChannels / groups, kernel height, kernel width).
-    public let weight: Tensor
+    public internal(set) var weight: Tensor
     /// (outChannels), or nil without bias.
-    public let bias: Tensor?
+    public internal(set) var bias: Tensor?
     public var training = false
     /// Which kernel forward uses; `.automatic` picks by density.
     public var kernelChoice = ConvKernelChoice.automatic

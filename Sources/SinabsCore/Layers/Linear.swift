@@ -5,9 +5,9 @@ public final class Linear: WeightAndBias {
     /// The size of the output's last dimension.
     public let outFeatures: Int
     /// (outFeatures, inFeatures).
-    public let weight: Tensor
+    public internal(set) var weight: Tensor
     /// (outFeatures), or nil without bias.
-    public let bias: Tensor?
+    public internal(set) var bias: Tensor?
     public var training = false
     /// The input of the last training forward and the parameter gradients.
     let autograd = LinearAutograd()

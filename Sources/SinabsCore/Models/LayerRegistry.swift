@@ -19,6 +19,10 @@ public enum LayerRegistry {
         Dropout.self,
         ReLU.self,
         Repeat.self,
+        NeuromorphicReLU.self,
+        QuantizeLayer.self,
+        Img2SpikeLayer.self,
+        Sig2SpikeLayer.self,
     ]
 
     /// The type that builds `kind`, or nil.

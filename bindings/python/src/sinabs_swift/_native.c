@@ -102,6 +102,12 @@ static PyMethodDef native_functions[] = {
     {"analyzer_json", native_analyzer_json, METH_VARARGS,
      "analyzer_json(analyzer, average) -> the statistics as JSON (sinabs_analyzer_statistics_json)."},
     {"analyzer_reset", native_analyzer_reset, METH_O, "analyzer_reset(analyzer): forget the forwards so far."},
+    {"events_to_frames", native_events_to_frames, METH_VARARGS,
+     "events_to_frames(t, x, y, p, height, width, n_time_bins, time_window, t_start) -> Tensor\n\n"
+     "sinabs_events_to_frames: t float64, x, y, p int32 C-contiguous buffers of one length;\n"
+     "n_time_bins 0 with time_window > 0, or n_time_bins >= 1 with time_window 0; t_start or None."},
+    {"uniform_draws", native_uniform_draws, METH_VARARGS,
+     "uniform_draws(count, seed, first_draw) -> Tensor of the encoders' stream draws (sinabs_uniform_draws)."},
     {NULL, NULL, 0, NULL},
 };
 

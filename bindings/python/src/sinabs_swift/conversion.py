@@ -4,16 +4,26 @@
     rates = snn(spike_trains)        # (batch_size * T, ...) squeezed input
 
 ``ann`` is a ``sinabs_swift.Sequential`` (Linear, Conv2d, ReLU, AvgPool2d,
-SumPool2d, Flatten, Dropout, ...) or a ``torch.nn.Sequential`` of the torch
-equivalents (and ``sinabs.layers.NeuromorphicReLU``). The conversion runs in
-libsinabs (``sinabs_model_from_ann``); the ANN is left unchanged (sinabs
-deep-copies it too).
+SumPool2d, Flatten, Dropout, NeuromorphicReLU, QuantizeLayer, ...) or a
+``torch.nn.Sequential`` of the torch equivalents (and sinabs' NeuromorphicReLU
+and QuantizeLayer). The conversion runs in libsinabs (``sinabs_model_from_ann``);
+the ANN is left unchanged.
+
+From a torch model the Linear and Conv2d weights are taken over without
+copying: the SNN's parameters are the torch tensors' memory (through DLPack;
+the SNN keeps them alive), so an in-place change of the torch weight is seen by
+the SNN and training the SNN updates the torch module (sinabs deep-copies
+instead: pass ``copy.deepcopy(ann)`` for that). A parameter is copied where
+sharing cannot work: not float32, not contiguous or not on the CPU (torch's
+memory does not hold our layout), and biases when ``bias_rescaling`` != 1 (the
+SNN's bias is the divided copy).
 """
 from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from . import _native
+from . import encoders as _encoders
 from . import layers as _layers
 from .activation import MembraneSubtract, MultiSpike, SingleExponential
 
@@ -63,6 +73,8 @@ def from_model(model: Any, input_shape: Optional[Sequence[int]] = None, spike_th
             raise ValueError("input_shape must have at least one dimension")
     native = _native.model_from_ann(ann.native, neuron_model, float(bias_rescaling),
                                     bool(add_spiking_output), input_shape, **options)
+    if ann is not model:
+        _share_torch_parameters(model, native, share_bias=float(bias_rescaling) == 1.0)
     kinds = [_kind(layer) for layer in ann]
     spike_kind = spike_layer_class.__name__
     kinds = [spike_kind if kind in _ACTIVATIONS else kind for kind in kinds]
@@ -110,15 +122,42 @@ def _torch_layer(index, m):
         layer = _layers.Flatten(m.start_dim, m.end_dim)
     elif isinstance(m, nn.Dropout):
         layer = _layers.Dropout(m.p)
-    elif isinstance(m, nn.ReLU) or name == "NeuromorphicReLU":
-        layer = _layers.ReLU()
-        object.__setattr__(layer, "kind", name)
-        return layer
+    elif name == "NeuromorphicReLU":
+        return _encoders.NeuromorphicReLU(m.quantize, m.fanout, m.stochastic_rounding)
+    elif name == "QuantizeLayer":
+        return _encoders.QuantizeLayer(m.quantize)
+    elif isinstance(m, nn.ReLU):
+        return _layers.ReLU()
     else:
         raise TypeError(f"from_model: layer {index} ({name}) has no libsinabs equivalent")
     for pname, value in m.named_parameters(recurse=False):
-        layer.native.set_parameter(pname, np.ascontiguousarray(value.detach().cpu().numpy(), dtype=np.float32))
+        _take_over(layer.native, pname, value)
     return layer
+
+
+def _shareable(value):
+    """A torch parameter whose memory a libsinabs parameter can be: float32, contiguous, CPU."""
+    import torch
+    return value.dtype == torch.float32 and value.device.type == "cpu" and value.is_contiguous()
+
+
+def _take_over(native, name, value):
+    """Parameter `name` of `native` becomes `value`'s memory, or a float32 copy where it cannot."""
+    value = value.detach()  # same memory; DLPack refuses tensors that require grad
+    if _shareable(value):
+        native.share_parameter(name, value)
+    else:
+        native.set_parameter(name, np.ascontiguousarray(value.cpu().numpy(), dtype=np.float32))
+
+
+def _share_torch_parameters(model, snn, share_bias):
+    """The converted layers (one per torch module, same index) over the torch parameters' memory:
+    from_ann copied them (its ANN is left unchanged), with identical values, so the state of
+    the dummy forward stays right."""
+    for index, module in enumerate(model):
+        for name, value in module.named_parameters(recurse=False):
+            if (name == "weight" or share_bias) and _shareable(value):
+                snn[index].share_parameter(name, value.detach())
 
 
 __all__ = ["from_model"]

@@ -466,6 +466,23 @@ static PyObject *layer_set_parameter(LayerObject *self, PyObject *args) {
   return set_named(self, args, sinabs_layer_set_parameter, "set_parameter");
 }
 
+/* The parameter becomes `value`'s memory (no copy; writable memory only:
+ * optimizers update it in place). The layer keeps the producer alive. */
+static PyObject *layer_share_parameter(LayerObject *self, PyObject *args) {
+  const char *name;
+  PyObject *value_obj;
+  if (!PyArg_ParseTuple(args, "sO:share_parameter", &name, &value_obj)) return NULL;
+  sinabs_layer *layer = layer_enter(self);
+  if (layer == NULL) return NULL;
+  sinabs_tensor *value = native_acquire_writable(state_of(self), value_obj, "value");
+  sinabs_status status = value == NULL ? SINABS_OK : sinabs_layer_share_parameter(layer, name, value);
+  layer_leave(self);
+  if (value == NULL) return NULL;
+  sinabs_tensor_free(value);
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
 static PyObject *layer_grad(LayerObject *self, PyObject *name) {
   return get_named(self, name, sinabs_layer_get_grad);
 }
@@ -585,6 +602,9 @@ static PyMethodDef layer_methods[] = {
      "get_parameter(name) -> Tensor sharing the parameter (rank 0 for scalars)."},
     {"set_parameter", (PyCFunction)layer_set_parameter, METH_VARARGS,
      "set_parameter(name, value): copies a value of the parameter's shape in (validated)."},
+    {"share_parameter", (PyCFunction)layer_share_parameter, METH_VARARGS,
+     "share_parameter(name, value): the parameter (Linear, Conv2d) becomes value's memory,\n"
+     "without copying (a writable float32 C-contiguous numpy array or CPU torch tensor)."},
     {"reset_states", (PyCFunction)(void (*)(void))layer_reset_states,
      METH_VARARGS | METH_KEYWORDS,
      "reset_states(randomize=False, value_ranges=None, seed=0): zero the states, or draw\n"

@@ -105,6 +105,10 @@ PyObject *native_analyzer_create(PyObject *module, PyObject *args);
 PyObject *native_analyzer_json(PyObject *module, PyObject *args);
 PyObject *native_analyzer_reset(PyObject *module, PyObject *capsule);
 
+/* encode.c: DVS event binning and the encoders' random stream. */
+PyObject *native_events_to_frames(PyObject *module, PyObject *args);
+PyObject *native_uniform_draws(PyObject *module, PyObject *args);
+
 /* _native.c */
 native_state *native_state_of_type(PyTypeObject *type);
 
