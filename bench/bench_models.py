@@ -16,7 +16,8 @@ Variants (same weights, same input, same thread count):
 
 Forward: states reset, then the whole network on the 400 frames.
 Forward+backward: states reset, training forward, backward of sum(output)
-(ours: Sequential.backward; torch: autograd).
+(ours: Sequential.backward with input_grad=False; torch: autograd; neither
+computes the input's gradient).
 The variants take turns within each repeat (load from elsewhere falls on
 all alike). Prints the best of the repeats (robust to other load) and the
 median, and the speed-up of native over each other variant (best vs best).
@@ -102,9 +103,10 @@ class NativeRunner:
         out = self.forward(training=True)
         if self.grad is None or self.grad.shape != out.shape:
             self.grad = np.ones_like(out)
-        grad = self.model.backward(self.grad)
+        # Parameter gradients only, like torch's autograd for an input
+        # that does not require grad.
+        self.model.backward(self.grad, input_grad=False)
         self.model.zero_grad()
-        return grad
 
 
 def torch_runner(net, x, training):

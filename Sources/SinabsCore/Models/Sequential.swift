@@ -21,6 +21,9 @@ public final class Sequential {
     /// Called after each layer's forward with (layer index, layer, its input,
     /// its output), e.g. by `SNNAnalyzer`; the tensors are valid only during the call.
     public var forwardObserver: ((Int, Layer, Tensor, Tensor) -> Void)?
+    /// How many Conv2d -> neuron -> SumPool2d blocks the last forward ran
+    /// fused (ConvBlock; for tests and benchmarks).
+    public private(set) var lastFusedBlocks = 0
     /// Recycled output memory per layer index (recycledOutput).
     private var outputPools: [Int: RecycledBuffer] = [:]
 
@@ -89,6 +92,7 @@ public final class Sequential {
         let shapes = try build(inputShape: input.shape)
         var x = input
         var index = 0
+        lastFusedBlocks = 0
         while index < layers.count {
             let layer = layers[index], current = x
             // Inference: Conv2d -> neuron -> SumPool2d frame by frame (ConvBlock).
@@ -98,6 +102,7 @@ public final class Sequential {
                 if try Self.naming(index, layer, { try block.forward(current, into: output) }) {
                     x = output
                     index += block.count
+                    lastFusedBlocks += 1
                     continue
                 }
             }
@@ -129,6 +134,18 @@ public final class Sequential {
     /// the gradient w.r.t. the model's input. Parameter gradients accumulate
     /// in the layers (see `namedGradients`).
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        try backward(gradOutput, inputGradient: true)
+    }
+
+    /// Backward for the parameter gradients only: as `backward`, but a first
+    /// Conv2d or Linear layer skips the gradient w.r.t. the model's input
+    /// (a training loop never reads it; on a conv SNN it is a large dense
+    /// product).
+    public func backwardParameters(_ gradOutput: Tensor) throws {
+        _ = try backward(gradOutput, inputGradient: false)
+    }
+
+    private func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor {
         guard let outputShape = layerOutputShapes.last ?? inputShape else {
             throw SinabsError(.state, "backward needs a training forward first")
         }
@@ -138,7 +155,13 @@ public final class Sequential {
         var gradient = gradOutput
         for (index, layer) in layers.enumerated().reversed() {
             let current = gradient
-            gradient = try Self.naming(index, layer) { try layer.backward(current) }
+            gradient = try Self.naming(index, layer) {
+                if index == 0, !inputGradient {
+                    if let conv = layer as? Conv2d { return try conv.backward(current, inputGradient: false) }
+                    if let linear = layer as? Linear { return try linear.backward(current, inputGradient: false) }
+                }
+                return try layer.backward(current)
+            }
         }
         return gradient
     }
