@@ -28,9 +28,26 @@ struct ConvBlock {
 
     /// Runs the block on `input` (N, C, H, W) into `output` (the last fused
     /// layer's output) and returns true; false, changing nothing, when the
-    /// conv would not take its event-driven kernel (dense input).
+    /// input is too dense (sparseCrossoverDensity) or the conv is forced dense.
+    /// Input density below which the block runs fused with the event-driven
+    /// conv (an automatic Conv2d). Higher than the layer's own crossover
+    /// (Conv2d.sparseCrossoverDensity) because fusing also saves the memory
+    /// passes: on workload B's three blocks (2->16, 16->32, 32->32 channels,
+    /// 3x3, 400 frames, 2 threads; bench/bench_block_crossover.py) the fused
+    /// block took 0.3-0.5x the time of dense conv + separate layers at 20-70%
+    /// density and 0.7-0.8x at 90-100%. Wider layers favour the dense
+    /// product more, hence a margin.
+    static let sparseCrossoverDensity: Float = 0.75
+
     func forward(_ input: Tensor, into output: Tensor) throws -> Bool {
-        guard input.rank == 4, try conv.chooseKernel(input) == .sparse else { return false }
+        guard input.rank == 4, input.count > 0, let data = input.baseAddress else { return false }
+        switch conv.kernelChoice {
+        case .dense: return false
+        case .sparse: break
+        case .automatic:
+            let nonZero = snk_count_nonzero(data, Int64(input.count))
+            guard Float(nonZero) < Self.sparseCrossoverDensity * Float(input.count) else { return false }
+        }
         let plan = try conv.plan(for: input.shape)
         var frame = plan.shape
         let poolShape = try pool.map {

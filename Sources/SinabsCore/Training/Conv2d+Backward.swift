@@ -27,7 +27,10 @@ extension Conv2d {
         let sparse = kernelChoice == .sparse || (kernelChoice == .automatic && input.count > 0
             && Float(snk_count_nonzero(input.baseAddress, Int64(input.count))) < Self.sparseCrossoverDensity * Float(input.count))
         let rows = plan.patchRows, plane = plan.plane, og = plan.groupOutputs
-        let chunk = ConvWorkspace.chunk(samples: plan.samples, perSample: rows * plane)
+        // Sparse inputs use the patch matrix for the input gradient only
+        // (GEMM, then col2im): small chunks keep it in L2 between the two.
+        let chunk = ConvWorkspace.chunk(samples: plan.samples, perSample: rows * plane,
+                                        budget: sparse ? ConvWorkspace.cachedPatchBudget : ConvWorkspace.patchBudget)
         let needsColumns = !sparse || inputGradient
         let col = needsColumns ? try workspace.buffer("col", count: rows * chunk * plane) : nil
         let product = needsColumns ? try workspace.buffer("product", count: og * chunk * plane) : nil
