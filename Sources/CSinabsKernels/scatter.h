@@ -32,12 +32,48 @@ SNK_INLINE void snk_axpy(float *restrict acc, const float *restrict w, float val
   for (int64_t j = 0; j < count; j++) acc[j] += value * w[j];
 }
 
-// y (O x plane) = acc (plane x O) transposed, + bias; in blocks of pixels so
-// the accumulator rows being read stay in L1.
+typedef float snk_f8 __attribute__((vector_size(32)));
+
+// Rows r[0..8) (pixels) of 8 channels each -> r[j] = channel j of the 8 pixels.
+SNK_INLINE void snk_transpose8(snk_f8 r[8]) {
+  snk_f8 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int j = 0; j < 4; j++) {
+    r[j] = __builtin_shufflevector(u[j], u[j + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[j + 4] = __builtin_shufflevector(u[j], u[j + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+}
+
+// y (O x plane) = acc (plane x O) transposed, + bias (the same float adds
+// as element by element): 8 x 8 tiles in registers where O is a multiple of
+// 8, the rest in blocks of pixels so the accumulator rows stay in L1.
 SNK_INLINE void snk_transpose_out(const float *restrict acc, const float *restrict bias,
                                   float *restrict y, int64_t plane, int64_t O) {
+  int64_t start = 0;
+  if (O % 8 == 0) {
+    for (; start + 8 <= plane; start += 8) {
+      for (int64_t o0 = 0; o0 < O; o0 += 8) {
+        snk_f8 r[8];
+        for (int i = 0; i < 8; i++) memcpy(&r[i], acc + (start + i) * O + o0, sizeof r[i]);
+        snk_transpose8(r);
+        for (int j = 0; j < 8; j++) {
+          const snk_f8 v = r[j] + (bias ? bias[o0 + j] : 0.0f);
+          memcpy(y + (o0 + j) * plane + start, &v, sizeof v);
+        }
+      }
+    }
+  }
   enum { PIXELS = 16 };
-  for (int64_t p0 = 0; p0 < plane; p0 += PIXELS) {
+  for (int64_t p0 = start; p0 < plane; p0 += PIXELS) {
     const int64_t p1 = p0 + PIXELS < plane ? p0 + PIXELS : plane;
     for (int64_t o = 0; o < O; o++) {
       const float b = bias ? bias[o] : 0.0f;
