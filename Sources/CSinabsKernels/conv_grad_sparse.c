@@ -53,8 +53,7 @@ static void grad_chunk(void *context, int64_t begin, int64_t end) {
     const int64_t last = job->samples * (chunk + 1) / job->chunks;
     for (int64_t n = first; n < last; n++) {
       const float *dy = job->grad_output + n * O * plane;
-      for (int64_t p = 0; p < plane; p++)
-        for (int64_t o = 0; o < O; o++) dyt[p * O + o] = dy[o * plane + p];
+      snk_transpose_in(dy, dyt, plane, O);
       const float *x = job->input + n * s->channels * H * W;
       for (int64_t c = 0; c < s->channels; c++) {
         for (int64_t iy = 0; iy < H; iy++) {

@@ -83,6 +83,24 @@ SNK_INLINE void snk_transpose_out(const float *restrict acc, const float *restri
   }
 }
 
+// acc (plane x O) = y (O x plane) transposed: the inverse of
+// snk_transpose_out (without bias), 8 x 8 tiles where O is a multiple of 8.
+SNK_INLINE void snk_transpose_in(const float *restrict y, float *restrict acc, int64_t plane, int64_t O) {
+  int64_t start = 0;
+  if (O % 8 == 0) {
+    for (; start + 8 <= plane; start += 8) {
+      for (int64_t o0 = 0; o0 < O; o0 += 8) {
+        snk_f8 r[8];
+        for (int j = 0; j < 8; j++) memcpy(&r[j], y + (o0 + j) * plane + start, sizeof r[j]);
+        snk_transpose8(r);
+        for (int i = 0; i < 8; i++) memcpy(acc + (start + i) * O + o0, &r[i], sizeof r[i]);
+      }
+    }
+  }
+  for (int64_t p = start; p < plane; p++)
+    for (int64_t o = 0; o < O; o++) acc[p * O + o] = y[o * plane + p];
+}
+
 // All outputs reached by input (c, iy, ix) of one sample.
 SNK_INLINE void snk_scatter_event(const snk_scatter_plan *plan, float *acc, int64_t c, int64_t iy,
                                   int64_t ix, float value) {

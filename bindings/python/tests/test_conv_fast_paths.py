@@ -114,16 +114,17 @@ def test_fused_blocks_equal_sinabs_and_the_training_forward():
     assert expected.sum() > 0
 
 
-@pytest.mark.parametrize("groups,stride,bias", [(1, 1, False), (2, 1, True), (1, 2, True)])
-def test_sparse_weight_gradient_equals_dense_and_torch(groups, stride, bias):
+@pytest.mark.parametrize("groups,stride,bias,outputs", [(1, 1, False, 6), (2, 1, True, 6), (1, 2, True, 6),
+                                                        (1, 1, True, 16), (2, 1, False, 32)])
+def test_sparse_weight_gradient_equals_dense_and_torch(groups, stride, bias, outputs):
     rng = np.random.default_rng(3)
     x = (rng.random((20, 4, 11, 11)) < 0.05).astype(np.float32) * rng.integers(1, 4, (20, 4, 11, 11))
     x = x.astype(np.float32)
     torch.manual_seed(0)
-    reference = torch.nn.Conv2d(4, 6, 3, stride=stride, padding=1, groups=groups, bias=bias)
+    reference = torch.nn.Conv2d(4, outputs, 3, stride=stride, padding=1, groups=groups, bias=bias)
     grads = {}
     for kernel in ("dense", "sparse", "auto"):
-        conv = L.Conv2d(4, 6, 3, stride=stride, padding=1, groups=groups, bias=bias)
+        conv = L.Conv2d(4, outputs, 3, stride=stride, padding=1, groups=groups, bias=bias)
         conv.weight = reference.weight.detach().numpy()
         if bias:
             conv.bias = reference.bias.detach().numpy()
