@@ -12,12 +12,12 @@ for the first layer (and the gain of the sparse path disappears from it).
 Variants (same weights, same input, same thread count):
     sinabs   torch.nn.Conv2d / Linear + sinabs.layers IAFSqueeze, SumPool2d
     torch+ss torch.nn.Conv2d / Linear / sinabs SumPool2d + sinabs_swift.torch IAFSqueeze
-    native   sinabs_swift.layers only, chained by hand: each layer writes into
-             a buffer reused across calls (no torch)
+    native   sinabs_swift.layers in a sinabs_swift.Sequential (no torch)
 
 Forward: states reset, then the whole network on the 400 frames.
 Forward+backward: states reset, training forward, backward of sum(output)
-(ours: each layer's backward in reverse order; torch: autograd).
+(ours: Sequential.backward with input_grad=False; torch: autograd; neither
+computes the input's gradient).
 The variants take turns within each repeat (load from elsewhere falls on
 all alike). Prints the best of the repeats (robust to other load) and the
 median, and the speed-up of native over each other variant (best vs best).
@@ -85,41 +85,28 @@ def native_net(reference):
 
 
 class NativeRunner:
-    """The hand-chained network: forward into per-layer buffers, reused."""
+    """The network as one sinabs_swift.Sequential (no torch): a forward is one
+    call into libsinabs, which fuses each inference Conv2d -> IAFSqueeze ->
+    SumPool2d block frame by frame and reuses its intermediate buffers."""
 
     def __init__(self, layers, x):
-        self.layers = [layer.native for layer in layers]
+        self.model = ss.Sequential(*layers)
         self.x = x
-        self.buffers = []
-        shape = x.shape
-        for layer in layers:
-            y = np.asarray(layer(np.zeros(shape, np.float32)))
-            self.buffers.append(np.empty(y.shape, np.float32))
-            shape = y.shape
-        self.reset()
-
-    def reset(self):
-        for layer in self.layers:
-            if layer.state_names():
-                layer.reset_states()
+        self.grad = None
 
     def forward(self, training=False):
-        self.reset()
-        x = self.x
-        for layer, out in zip(self.layers, self.buffers):
-            layer.set_training(training)
-            layer.forward(x, out)
-            x = out
-        return x
+        self.model.train(training)
+        self.model.reset_states()
+        return np.asarray(self.model(self.x))
 
     def forward_backward(self):
         out = self.forward(training=True)
-        grad = np.ones_like(out)
-        for layer in reversed(self.layers):
-            grad = layer.backward(grad)
-        for layer in self.layers:
-            layer.zero_grad()
-        return grad
+        if self.grad is None or self.grad.shape != out.shape:
+            self.grad = np.ones_like(out)
+        # Parameter gradients only, like torch's autograd for an input
+        # that does not require grad.
+        self.model.backward(self.grad, input_grad=False)
+        self.model.zero_grad()
 
 
 def torch_runner(net, x, training):
@@ -151,13 +138,12 @@ def main():
     net = conv_net()
     scale_weights(net)
     hybrid = swap_neurons(net)
-    layers = native_net(net)
     print(f"workload B: {BATCH} samples x {STEPS} steps of 2x34x34, {args.threads} threads, "
           f"best / median of {args.repeats}")
     for activity in (0.05, 0.5):
         xt = dvs_input(activity)
         x = xt.numpy()
-        runner = NativeRunner(layers, x)
+        runner = NativeRunner(native_net(net), x)
         # Same network, same numbers: output spike counts equal sinabs' at 5%
         # activity; with dense input, float summation order (BLAS vs torch's
         # convolution) flips the odd membrane sitting at a threshold, and the

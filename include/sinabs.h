@@ -646,6 +646,14 @@ sinabs_status sinabs_model_build(sinabs_model *model, const int64_t *shape, int3
 sinabs_status sinabs_model_backward(sinabs_tensor **out_grad_input, sinabs_model *model,
                                     const sinabs_tensor *grad_output);
 
+/** sinabs_model_backward for the parameter gradients only: adds every
+ *  parameter gradient to its accumulator like it, but returns no input
+ *  gradient, so that a first Conv2d or Linear layer skips that product (what
+ *  a training loop never reads; sinabs_model_train_step does the same).
+ *  Errors as sinabs_model_backward. Threading: one call at a time per model,
+ *  like every model function. */
+sinabs_status sinabs_model_backward_parameters(sinabs_model *model, const sinabs_tensor *grad_output);
+
 /** The number of parameters of all layers (torch's named_parameters(): the
  *  fixed ones such as spike_threshold too). */
 sinabs_status sinabs_model_parameter_count(int32_t *out_count, const sinabs_model *model);

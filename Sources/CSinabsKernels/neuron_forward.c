@@ -179,6 +179,12 @@ double snk_neuron_forward(const snk_neuron_params *params, const snk_neuron_io *
   return job.spike_sum;
 }
 
+double snk_neuron_forward_serial(const snk_neuron_params *params, const snk_neuron_io *io) {
+  if (io->batch <= 0 || io->time <= 0 || io->neurons <= 0) return 0.0;
+  const int64_t blocks_per_sample = (io->neurons + BLOCK - 1) / BLOCK;
+  return run_blocks(params, io, blocks_per_sample, 0, io->batch * blocks_per_sample);
+}
+
 SNK_MULTIVERSION
 double snk_sum(const float *data, int64_t count) {
   double total = 0.0;

@@ -62,6 +62,17 @@ static void avg_forward_inside(const pool_job *job, int64_t begin, int64_t end) 
   for (int64_t plane = begin; plane < end; plane++) {
     const float *x = job->input + plane * H * W;
     float *y = job->output + plane * OH * OW;
+    if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {  // the common 2x2 pool: same sums, unrolled
+      for (int64_t oy = 0; oy < OH; oy++) {
+        const float *r0 = x + 2 * oy * W, *r1 = r0 + W;
+        float *out = y + oy * OW;
+        for (int64_t ox = 0; ox < OW; ox++) {
+          const float sum = ((0.0f + r0[2 * ox] + r0[2 * ox + 1]) + r1[2 * ox]) + r1[2 * ox + 1];
+          out[ox] = sum / divisor * scale;
+        }
+      }
+      continue;
+    }
     for (int64_t oy = 0; oy < OH; oy++) {
       float *out = y + oy * OW;
       for (int64_t ox = 0; ox < OW; ox++) out[ox] = 0.0f;
@@ -112,6 +123,23 @@ static void avg_backward_inside(const pool_job *job, int64_t begin, int64_t end)
     const float *x = job->input + plane * H * W;
     const float *dy = job->grad_output + plane * OH * OW;
     float *dx = job->grad_input + plane * H * W;
+    if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {  // the common 2x2 pool, without branches
+      const int zero_where_sum_zero = job->zero_where_sum_zero;
+      for (int64_t oy = 0; oy < OH; oy++) {
+        const float *r0 = x + 2 * oy * W, *r1 = r0 + W;
+        float *d0 = dx + 2 * oy * W, *d1 = d0 + W;
+        const float *dyr = dy + oy * OW;
+        for (int64_t ox = 0; ox < OW; ox++) {
+          const float sum = ((0.0f + r0[2 * ox] + r0[2 * ox + 1]) + r1[2 * ox]) + r1[2 * ox + 1];
+          const float g = (zero_where_sum_zero && sum / divisor == 0.0f) ? 0.0f : dyr[ox] * job->scale / divisor;
+          d0[2 * ox] += g;
+          d0[2 * ox + 1] += g;
+          d1[2 * ox] += g;
+          d1[2 * ox + 1] += g;
+        }
+      }
+      continue;
+    }
     for (int64_t oy = 0; oy < OH; oy++) {
       for (int64_t ox = 0; ox < OW; ox++) {
         const float *window = x + oy * sh * W + ox * sw;
@@ -165,6 +193,13 @@ void snk_avg_pool_forward(const snk_pool_shape *s, const float *input, float *ou
   pool_job job = {.s = s, .input = input, .output = output, .count_include_pad = count_include_pad,
                   .divisor_override = divisor_override, .scale = scale};
   snk_parallel_for(s->planes, plane_cost(s), avg_forward_range, &job);
+}
+
+void snk_avg_pool_forward_serial(const snk_pool_shape *s, const float *input, float *output,
+                                 int32_t count_include_pad, int64_t divisor_override, float scale) {
+  pool_job job = {.s = s, .input = input, .output = output, .count_include_pad = count_include_pad,
+                  .divisor_override = divisor_override, .scale = scale};
+  avg_forward_range(&job, 0, s->planes);
 }
 
 void snk_avg_pool_backward(const snk_pool_shape *s, const float *input, const float *grad_output,

@@ -78,6 +78,14 @@ public func sinabs_model_backward(_ out_grad_input: UnsafeMutablePointer<OpaqueP
 }
 
 @c @implementation
+public func sinabs_model_backward_parameters(_ handle: OpaquePointer?, _ grad_output: OpaquePointer?) -> sinabs_status {
+    guarded {
+        let gradOutput = try tensor(grad_output, "grad_output")
+        try withModel(handle, andLayers: true) { try $0.backwardParameters(gradOutput) }
+    }
+}
+
+@c @implementation
 public func sinabs_model_parameter_count(_ out_count: UnsafeMutablePointer<Int32>?,
                                          _ handle: OpaquePointer?) -> sinabs_status {
     guarded {

@@ -157,6 +157,7 @@ int main(int argc, char **argv) {
     case 22: { /* training: mode, backward, gradients, clipping */
       sinabs_model_set_training(model, pick(2));
       sinabs_tensor *g = NULL; sinabs_model_backward(&g, model, tensors[pick(8)]); sinabs_tensor_free(g);
+      if (!pick(4)) sinabs_model_backward_parameters(pick(8) ? model : NULL, tensors[pick(8)]);
       float norm = 0; sinabs_model_clip_grad_norm(&norm, model, rf());
       const char *pn = NULL; sinabs_model_parameter_name(&pn, model, pick(8) - 1);
       sinabs_tensor *t = NULL; const char *want[3] = {pn ? pn : "0.weight", "1.tau_mem", "x"};

@@ -88,6 +88,25 @@ static void test_parameters_and_gradients(void) {
   sinabs_tensor *bad = tensor_of(wrong, 3, NULL);
   CHECK_FAILS(sinabs_model_backward(&grad_in, model, bad), SINABS_ERR_SHAPE);
   CHECK_OK(sinabs_model_backward(&grad_in, model, gy));
+  /* Parameter gradients only: the same accumulators, one backward per forward. */
+  sinabs_tensor *w_grad = NULL, *w_grad_after = NULL, *out_again = NULL;
+  CHECK_OK(sinabs_model_get_grad(&w_grad, model, "0.weight"));
+  float w_before[32]; /* 0.weight is 8 x 4 */
+  memcpy(w_before, data_of(w_grad), sizeof w_before);
+  CHECK_FAILS(sinabs_model_backward_parameters(model, gy), SINABS_ERR_STATE);
+  CHECK_OK(sinabs_model_zero_grad(model));
+  CHECK_OK(sinabs_model_reset_states(model));
+  CHECK_OK(sinabs_model_forward(&out_again, model, input));
+  CHECK_FAILS(sinabs_model_backward_parameters(model, bad), SINABS_ERR_SHAPE);
+  CHECK_FAILS(sinabs_model_backward_parameters(NULL, gy), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_FAILS(sinabs_model_backward_parameters(model, NULL), SINABS_ERR_INVALID_ARGUMENT);
+  CHECK_OK(sinabs_model_backward_parameters(model, gy));
+  CHECK_OK(sinabs_model_get_grad(&w_grad_after, model, "0.weight"));
+  for (int k = 0; k < 32; k++) CHECK_NEAR(data_of(w_grad_after)[k], w_before[k], 1e-5);
+  CHECK(w_before[0] != 0.0f || w_before[1] != 0.0f);
+  sinabs_tensor_free(out_again);
+  sinabs_tensor_free(w_grad);
+  sinabs_tensor_free(w_grad_after);
   int64_t dims[SINABS_MAX_RANK];
   int32_t rank = 0;
   CHECK_OK(sinabs_tensor_shape(dims, SINABS_MAX_RANK, &rank, grad_in));

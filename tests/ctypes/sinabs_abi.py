@@ -145,6 +145,7 @@ SIGNATURES = {
     "sinabs_model_set_training": (status, [handle, c_int32]),
     "sinabs_model_build": (status, [handle, shape_p, c_int32]),
     "sinabs_model_backward": (status, [out_handle, handle, handle]),
+    "sinabs_model_backward_parameters": (status, [handle, handle]),
     "sinabs_model_parameter_count": (status, [POINTER(c_int32), handle]),
     "sinabs_model_parameter_name": (status, [POINTER(c_char_p), handle, c_int32]),
     "sinabs_model_get_parameter": (status, [out_handle, handle, c_char_p]),

@@ -128,6 +128,10 @@ typedef struct snk_neuron_grad_io {
 void snk_neuron_backward(const snk_neuron_params *params, const snk_surrogate *surrogate,
                          snk_neuron_grad_io *io);
 
+/// snk_neuron_forward on the calling thread only (for callers that are
+/// themselves parallel, e.g. snk_conv_block_forward).
+double snk_neuron_forward_serial(const snk_neuron_params *params, const snk_neuron_io *io);
+
 /// Sum of `count` floats, in double (for firing rates).
 double snk_sum(const float *data, int64_t count);
 
@@ -176,6 +180,19 @@ int32_t snk_conv_scatter(const snk_conv_shape *shape, const float *input, int64_
                          const float *weight_t, const float *bias, float *output,
                          float *scratch, int64_t chunks);
 
+/// Event-driven weight gradient (conv_grad_sparse.c): adds to grad_weight
+/// (out_channels, channels / groups, kh, kw) the gradient of the convolution
+/// of `input` given `grad_output`, from the non-zero inputs only. `scratch`
+/// holds `chunks` x snk_conv_weight_grad_scratch(shape) floats, `chunks` >= 1
+/// (the parallel split). Returns 0, or -1 when its tap tables cannot be
+/// allocated (grad_weight unchanged).
+int32_t snk_conv_weight_grad_sparse(const snk_conv_shape *shape, const float *input,
+                                    const float *grad_output, int64_t samples, float *grad_weight,
+                                    float *scratch, int64_t chunks);
+
+/// Floats of scratch one chunk of snk_conv_weight_grad_sparse needs.
+int64_t snk_conv_weight_grad_scratch(const snk_conv_shape *shape);
+
 /// weight (out_channels, channels / groups, kh, kw) -> (channels, kh, kw, out_channels / groups).
 void snk_conv_transpose_weight(const snk_conv_shape *shape, const float *weight, float *weight_t);
 
@@ -193,6 +210,10 @@ typedef struct snk_pool_shape {
 void snk_avg_pool_forward(const snk_pool_shape *shape, const float *input, float *output,
                           int32_t count_include_pad, int64_t divisor_override, float scale);
 
+/// snk_avg_pool_forward on the calling thread only.
+void snk_avg_pool_forward_serial(const snk_pool_shape *shape, const float *input, float *output,
+                                 int32_t count_include_pad, int64_t divisor_override, float scale);
+
 /// Adds the gradient of snk_avg_pool_forward to grad_input. With
 /// `zero_where_sum_zero` (LPPool2d) windows whose sum is 0 pass nothing, as
 /// torch's sign(out) * relu(abs(out)) does.
@@ -209,6 +230,39 @@ void snk_max_pool_forward(const snk_pool_shape *shape, const float *input, float
 /// Adds grad_output to the recorded argmax of each window.
 void snk_max_pool_backward(const snk_pool_shape *shape, const int32_t *argmax,
                            const float *grad_output, float *grad_input);
+
+// ---- fused conv block (conv_block.c) -------------------------------------------
+
+/// A fused inference block, frame by frame: event-driven Conv2d -> neuron
+/// layer (squeeze form: frames are (batch, time) sample-major) -> optional
+/// average pooling, so that the conv output and the spikes of a frame stay in
+/// cache instead of making three passes over memory. The same arithmetic as
+/// the three layers one after another (snk_conv_scatter, snk_neuron_forward,
+/// snk_avg_pool_forward).
+typedef struct snk_conv_block {
+  const snk_conv_shape *conv;      // one frame's geometry
+  const float *weight_t, *bias;    // snk_conv_transpose_weight's layout; bias or NULL
+  const snk_neuron_params *neuron; // scalar alphas only (alpha_*_v NULL)
+  float *v_mem, *i_syn, *b, *threshold;  // states (batch, out_channels x out_h x out_w)
+  const snk_pool_shape *pool;      // planes = out_channels (one frame), or NULL: no pool
+  int32_t pool_count_include_pad;
+  int64_t pool_divisor_override;
+  float pool_scale;
+  int64_t batch, time;
+  const float *input;              // (batch x time, conv input)
+  float *output;                   // (batch x time, pool output or spikes)
+  // chunks x snk_conv_block_scratch(...) floats; chunks >= 1 (the parallel split).
+  float *scratch;
+  int64_t chunks;
+} snk_conv_block;
+
+/// Floats of scratch one chunk of snk_conv_block_forward needs.
+int64_t snk_conv_block_scratch(const snk_conv_shape *conv);
+
+/// Runs the block and sets *spike_sum to the sum of all neuron outputs (as
+/// snk_neuron_forward returns); returns 0, or -1 when its small tables
+/// cannot be allocated (nothing changed then).
+int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum);
 
 // ---- padding and cropping (pad.c) -------------------------------------------------
 

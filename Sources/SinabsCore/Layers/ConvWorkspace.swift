@@ -20,8 +20,12 @@ final class ConvWorkspace {
         return base
     }
 
+    /// A patch matrix that stays in L2 (1 MiB) between the product that
+    /// writes it and the col2im that reads it.
+    static let cachedPatchBudget = 1 << 18
+
     /// Samples per chunk so that `perSample` floats each stay within the budget.
-    static func chunk(samples: Int, perSample: Int) -> Int {
-        max(1, min(samples, patchBudget / max(perSample, 1)))
+    static func chunk(samples: Int, perSample: Int, budget: Int = patchBudget) -> Int {
+        max(1, min(samples, budget / max(perSample, 1)))
     }
 }

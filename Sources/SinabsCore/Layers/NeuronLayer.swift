@@ -32,7 +32,7 @@ public final class NeuronLayer: Layer {
     var recordings: [String: Tensor] = [:]
     /// Mean output per neuron and step of the last forward (sinabs'
     /// `firing_rate`; for ExpLeak the mean membrane potential).
-    public private(set) var firingRate: Float = 0
+    public internal(set) var firingRate: Float = 0
     public var training = false
     /// The tape of the last training forward and the parameter gradients.
     let autograd = NeuronAutograd()

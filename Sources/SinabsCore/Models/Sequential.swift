@@ -21,6 +21,11 @@ public final class Sequential {
     /// Called after each layer's forward with (layer index, layer, its input,
     /// its output), e.g. by `SNNAnalyzer`; the tensors are valid only during the call.
     public var forwardObserver: ((Int, Layer, Tensor, Tensor) -> Void)?
+    /// How many Conv2d -> neuron -> SumPool2d blocks the last forward ran
+    /// fused (ConvBlock; for tests and benchmarks).
+    public private(set) var lastFusedBlocks = 0
+    /// Recycled output memory per layer index (recycledOutput).
+    private var outputPools: [Int: RecycledBuffer] = [:]
 
     /// Training mode of every layer: forward keeps what backward needs.
     /// Setting it sets it on each layer (and on layers appended later).
@@ -37,6 +42,7 @@ public final class Sequential {
     public func append(_ layer: Layer) {
         layer.training = training
         layers.append(layer)
+        outputPools = [:]
         inputShape = nil
         layerOutputShapes = []
         hasForwardRun = false
@@ -46,6 +52,7 @@ public final class Sequential {
     func replaceLayers(_ newLayers: [Layer]) {
         for layer in newLayers { layer.training = training }
         layers = newLayers
+        outputPools = [:]
         inputShape = nil
         layerOutputShapes = []
         hasForwardRun = false
@@ -82,21 +89,63 @@ public final class Sequential {
     /// - Throws: the first failing layer's ``SinabsError``, its message
     ///   prefixed with the layer's index and kind.
     public func forward(_ input: Tensor) throws -> Tensor {
-        try build(inputShape: input.shape)
+        let shapes = try build(inputShape: input.shape)
         var x = input
-        for (index, layer) in layers.enumerated() {
-            let current = x
-            x = try Self.naming(index, layer) { try layer.forward(current) }
+        var index = 0
+        lastFusedBlocks = 0
+        while index < layers.count {
+            let layer = layers[index], current = x
+            // Inference: Conv2d -> neuron -> SumPool2d frame by frame (ConvBlock).
+            if forwardObserver == nil, let block = ConvBlock(layers, at: index) {
+                let last = index + block.count - 1
+                let output = try recycledOutput(last, shape: shapes[last])
+                if try Self.naming(index, layer, { try block.forward(current, into: output) }) {
+                    x = output
+                    index += block.count
+                    lastFusedBlocks += 1
+                    continue
+                }
+            }
+            x = try Self.naming(index, layer) {
+                // Neuron layers and Repeat recycle their own outputs.
+                if layer is NeuronLayer || layer is Repeat { return try layer.forward(current) }
+                let output = try recycledOutput(index, shape: shapes[index])
+                try layer.forward(current, into: output)
+                return output
+            }
             forwardObserver?(index, layer, current, x)
+            index += 1
         }
         hasForwardRun = true
         return x
+    }
+
+    /// Memory for layer `index`'s output, reused once the last one lent out
+    /// has been released (by the next layer, or by the caller for the model's
+    /// output): a forward then does not allocate and first-touch its
+    /// intermediates (30 MB per layer on workload B).
+    private func recycledOutput(_ index: Int, shape: [Int]) throws -> Tensor {
+        var pool = outputPools[index]
+        defer { outputPools[index] = pool }
+        return try RecycledBuffer.tensor(shape: shape, from: &pool)
     }
 
     /// Backward through the last training forward, layer by layer in reverse:
     /// the gradient w.r.t. the model's input. Parameter gradients accumulate
     /// in the layers (see `namedGradients`).
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        try backward(gradOutput, inputGradient: true)
+    }
+
+    /// Backward for the parameter gradients only: as `backward`, but a first
+    /// Conv2d or Linear layer skips the gradient w.r.t. the model's input
+    /// (a training loop never reads it; on a conv SNN it is a large dense
+    /// product).
+    public func backwardParameters(_ gradOutput: Tensor) throws {
+        _ = try backward(gradOutput, inputGradient: false)
+    }
+
+    private func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor {
         guard let outputShape = layerOutputShapes.last ?? inputShape else {
             throw SinabsError(.state, "backward needs a training forward first")
         }
@@ -106,7 +155,13 @@ public final class Sequential {
         var gradient = gradOutput
         for (index, layer) in layers.enumerated().reversed() {
             let current = gradient
-            gradient = try Self.naming(index, layer) { try layer.backward(current) }
+            gradient = try Self.naming(index, layer) {
+                if index == 0, !inputGradient {
+                    if let conv = layer as? Conv2d { return try conv.backward(current, inputGradient: false) }
+                    if let linear = layer as? Linear { return try linear.backward(current, inputGradient: false) }
+                }
+                return try layer.backward(current)
+            }
         }
         return gradient
     }

@@ -12,6 +12,13 @@ extension Linear {
     /// weight and bias gradients (with the weight as it is now). One backward
     /// per training forward.
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        try backward(gradOutput, inputGradient: true)
+    }
+
+    /// Backward that adds to the parameter gradients and, with
+    /// `inputGradient`, returns the input's gradient (else an empty tensor:
+    /// for a first layer, whose input gradient nobody reads).
+    func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor {
         guard let input = autograd.input else {
             throw SinabsError(.state, "backward needs a forward with training on since the last backward")
         }
@@ -19,15 +26,17 @@ extension Linear {
         guard gradOutput.shape == outputShape else {
             throw SinabsError.shape("grad_output must have the forward's output shape \(outputShape), got \(gradOutput.shape)")
         }
-        let gradInput = try Tensor(zeros: input.shape)
+        let gradInput = try Tensor(zeros: inputGradient ? input.shape : [0])
         let gradWeight = try accumulator("weight")
         let gradBias = bias == nil ? nil : try accumulator("bias")
         autograd.input = nil
         let rows = input.count / inFeatures
         guard rows > 0, let x = input.baseAddress, let dy = gradOutput.baseAddress, let w = weight.baseAddress,
-              let dx = gradInput.baseAddress, let dw = gradWeight.baseAddress else { return gradInput }
-        Gemm.multiply(m: rows, n: inFeatures, k: outFeatures, a: dy, lda: outFeatures, b: w, ldb: inFeatures,
-                      c: dx, ldc: inFeatures, beta: 0)
+              let dw = gradWeight.baseAddress else { return gradInput }
+        if let dx = gradInput.baseAddress {
+            Gemm.multiply(m: rows, n: inFeatures, k: outFeatures, a: dy, lda: outFeatures, b: w, ldb: inFeatures,
+                          c: dx, ldc: inFeatures, beta: 0)
+        }
         Gemm.multiply(transposeA: true, m: outFeatures, n: inFeatures, k: rows, a: dy, lda: outFeatures,
                       b: x, ldb: inFeatures, c: dw, ldc: inFeatures, beta: 1)
         if let db = gradBias?.baseAddress {

@@ -18,7 +18,7 @@ extension Sequential {
         defer { training = wasTraining }
         let output = try forward(input)
         let (value, gradient) = try loss.evaluate(output: output, target: target)
-        _ = try backward(gradient)
+        try backwardParameters(gradient)
         if let maxGradientNorm { try clipGradientNorm(maxNorm: maxGradientNorm) }
         try optimizer.step(self)
         return value

@@ -533,9 +533,14 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, grad_output):
+    def backward(self, grad_output, input_grad=True):
         """Gradient w.r.t. the input of the last training forward (all layers in
-        reverse); parameter gradients accumulate (see named_grads)."""
+        reverse); parameter gradients accumulate (see named_grads). With
+        input_grad=False only the parameter gradients are computed (a first
+        Conv2d or Linear skips its input gradient) and None is returned."""
+        if not input_grad:
+            self._model.backward_parameters(grad_output)
+            return None
         return self._model.backward(grad_output)
 
     @property

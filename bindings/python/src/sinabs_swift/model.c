@@ -145,6 +145,25 @@ static PyObject *model_backward(ModelObject *self, PyObject *grad_obj) {
   return native_tensor_new(state, grad_input, 0);
 }
 
+static PyObject *model_backward_parameters(ModelObject *self, PyObject *grad_obj) {
+  native_state *state = native_state_of_type(Py_TYPE(self));
+  if (model_in_use(self)) return NULL;
+  self->busy = 1; /* before acquiring: __dlpack__ may run Python code */
+  sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
+  if (grad == NULL) {
+    self->busy = 0;
+    return NULL;
+  }
+  sinabs_status status;
+  Py_BEGIN_ALLOW_THREADS
+  status = sinabs_model_backward_parameters(self->handle, grad);
+  Py_END_ALLOW_THREADS
+  self->busy = 0;
+  sinabs_tensor_free(grad);
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
 static PyObject *model_parameter_names(ModelObject *self, PyObject *unused) {
   (void)unused;
   if (model_in_use(self)) return NULL;
@@ -299,6 +318,9 @@ static PyMethodDef model_methods[] = {
     {"backward", (PyCFunction)model_backward, METH_O,
      "backward(grad_output) -> Tensor: gradient w.r.t. the input of the last training forward,\n"
      "through every layer in reverse; parameter gradients accumulate. Releases the GIL."},
+    {"backward_parameters", (PyCFunction)model_backward_parameters, METH_O,
+     "backward_parameters(grad_output): backward for the parameter gradients only (a first\n"
+     "Conv2d or Linear skips the input gradient). Releases the GIL."},
     {"parameter_names", (PyCFunction)model_parameter_names, METH_NOARGS,
      "The parameter names, torch-style (\"0.weight\", \"1.tau_mem\"), a tuple."},
     {"get_parameter", (PyCFunction)model_get_parameter, METH_O,

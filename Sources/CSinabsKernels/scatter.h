@@ -1,0 +1,151 @@
+// The event-driven convolution's inner pieces, shared by the layer kernel
+// (conv_sparse.c) and the fused block (conv_block.c): every non-zero input
+// adds value x weight to the outputs its kernel reaches, accumulated
+// channels-last (one contiguous run of output channels per output pixel) so
+// the inner loop is a vector multiply-add over output channels.
+// Internal to CSinabsKernels.
+#ifndef SNK_SCATTER_H
+#define SNK_SCATTER_H
+
+#include <string.h>
+#include "multiversion.h"
+#include "sinabs_kernels.h"
+
+/// What one scatter reads: geometry, transposed weight and the tap tables.
+typedef struct snk_scatter_plan {
+  const snk_conv_shape *s;
+  const float *weight_t;
+  const int64_t *rows, *cols;  // snk_tap_table of the height and the width
+} snk_scatter_plan;
+
+/// Which output row (column) each input row (column) reaches through each
+/// kernel tap, -1 for none (malloc'ed, NULL when out of memory): computed
+/// once per call, so the event loop does no division by the stride.
+int64_t *snk_tap_table(int64_t size, int64_t taps, int64_t pad, int64_t dilation, int64_t stride,
+                       int64_t out_size);
+
+// acc[0..count) += value * w[0..count): the hot loop, a vector FMA.
+// One vector per step (no interleaving): output channel counts are often
+// 16 or 32, which a 4-vector unrolled loop would leave to its scalar tail.
+SNK_INLINE void snk_axpy(float *restrict acc, const float *restrict w, float value, int64_t count) {
+#pragma clang loop vectorize_width(8) interleave_count(1)
+  for (int64_t j = 0; j < count; j++) acc[j] += value * w[j];
+}
+
+typedef float snk_f8 __attribute__((vector_size(32)));
+
+// Rows r[0..8) (pixels) of 8 channels each -> r[j] = channel j of the 8 pixels.
+SNK_INLINE void snk_transpose8(snk_f8 r[8]) {
+  snk_f8 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int j = 0; j < 4; j++) {
+    r[j] = __builtin_shufflevector(u[j], u[j + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[j + 4] = __builtin_shufflevector(u[j], u[j + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+}
+
+// y (O x plane) = acc (plane x O) transposed, + bias (the same float adds
+// as element by element): 8 x 8 tiles in registers where O is a multiple of
+// 8, the rest in blocks of pixels so the accumulator rows stay in L1.
+SNK_INLINE void snk_transpose_out(const float *restrict acc, const float *restrict bias,
+                                  float *restrict y, int64_t plane, int64_t O) {
+  int64_t start = 0;
+  if (O % 8 == 0) {
+    for (; start + 8 <= plane; start += 8) {
+      for (int64_t o0 = 0; o0 < O; o0 += 8) {
+        snk_f8 r[8];
+        for (int i = 0; i < 8; i++) memcpy(&r[i], acc + (start + i) * O + o0, sizeof r[i]);
+        snk_transpose8(r);
+        for (int j = 0; j < 8; j++) {
+          const snk_f8 v = r[j] + (bias ? bias[o0 + j] : 0.0f);
+          memcpy(y + (o0 + j) * plane + start, &v, sizeof v);
+        }
+      }
+    }
+  }
+  enum { PIXELS = 16 };
+  for (int64_t p0 = start; p0 < plane; p0 += PIXELS) {
+    const int64_t p1 = p0 + PIXELS < plane ? p0 + PIXELS : plane;
+    for (int64_t o = 0; o < O; o++) {
+      const float b = bias ? bias[o] : 0.0f;
+      float *out = y + o * plane;
+      for (int64_t p = p0; p < p1; p++) out[p] = acc[p * O + o] + b;
+    }
+  }
+}
+
+// acc (plane x O) = y (O x plane) transposed: the inverse of
+// snk_transpose_out (without bias), 8 x 8 tiles where O is a multiple of 8.
+SNK_INLINE void snk_transpose_in(const float *restrict y, float *restrict acc, int64_t plane, int64_t O) {
+  int64_t start = 0;
+  if (O % 8 == 0) {
+    for (; start + 8 <= plane; start += 8) {
+      for (int64_t o0 = 0; o0 < O; o0 += 8) {
+        snk_f8 r[8];
+        for (int j = 0; j < 8; j++) memcpy(&r[j], y + (o0 + j) * plane + start, sizeof r[j]);
+        snk_transpose8(r);
+        for (int i = 0; i < 8; i++) memcpy(acc + (start + i) * O + o0, &r[i], sizeof r[i]);
+      }
+    }
+  }
+  for (int64_t p = start; p < plane; p++)
+    for (int64_t o = 0; o < O; o++) acc[p * O + o] = y[o * plane + p];
+}
+
+// All outputs reached by input (c, iy, ix) of one sample.
+SNK_INLINE void snk_scatter_event(const snk_scatter_plan *plan, float *acc, int64_t c, int64_t iy,
+                                  int64_t ix, float value) {
+  const snk_conv_shape *s = plan->s;
+  const int64_t cg = s->channels / s->groups, og = s->out_channels / s->groups;
+  const int64_t kh = s->kernel_h, kw = s->kernel_w, OW = s->out_w;
+  const int64_t group_offset = (c / cg) * og;
+  const float *wc = plan->weight_t + c * kh * kw * og;
+  const int64_t *rows = plan->rows + iy * kh, *cols = plan->cols + ix * kw;
+  for (int64_t ky = 0; ky < kh; ky++) {
+    if (rows[ky] < 0) continue;
+    float *acc_row = acc + rows[ky] * OW * s->out_channels + group_offset;
+    for (int64_t kx = 0; kx < kw; kx++) {
+      if (cols[kx] < 0) continue;
+      snk_axpy(acc_row + cols[kx] * s->out_channels, wc + (ky * kw + kx) * og, value, og);
+    }
+  }
+}
+
+// acc (out_h x out_w x out_channels) = the convolution of one sample's input
+// x (channels x height x width), without bias.
+SNK_INLINE void snk_scatter_sample(const snk_scatter_plan *plan, const float *x, float *acc) {
+  const snk_conv_shape *s = plan->s;
+  const int64_t H = s->height, W = s->width;
+  memset(acc, 0, (size_t)(s->out_h * s->out_w * s->out_channels) * sizeof(float));
+  for (int64_t c = 0; c < s->channels; c++) {
+    for (int64_t iy = 0; iy < H; iy++) {
+      const float *row = x + (c * H + iy) * W;
+      int64_t ix = 0;
+      // Eight inputs per test: a mask of the non-zero ones, then its set
+      // bits, so the scan does not branch (and mispredict) per element.
+      for (; ix + 8 <= W; ix += 8) {
+        uint32_t mask = 0;
+        for (int j = 0; j < 8; j++) mask |= (uint32_t)(row[ix + j] != 0.0f) << j;
+        while (mask != 0) {
+          const int j = __builtin_ctz(mask);
+          mask &= mask - 1;
+          snk_scatter_event(plan, acc, c, iy, ix + j, row[ix + j]);
+        }
+      }
+      for (; ix < W; ix++) {
+        if (row[ix] != 0.0f) snk_scatter_event(plan, acc, c, iy, ix, row[ix]);
+      }
+    }
+  }
+}
+
+#endif
