@@ -447,8 +447,8 @@ static void test_wrong_kinds(void) {
 static void test_described_repeat_model(void) {
   const char *kinds[4] = {"Repeat", "LIF", "Repeat", NULL};
   const char *arguments[3] = {
-      "{\"module\": {\"kind\": \"Conv2d\", \"arguments\": {\"in_channels\": 2, \"out_channels\": 3, "
-      "\"kernel_size\": 3, \"padding\": 1}}}",
+      ("{\"module\": {\"kind\": \"Conv2d\", \"arguments\": {\"in_channels\": 2, \"out_channels\": 3, "
+       "\"kernel_size\": 3, \"padding\": 1}}}"),
       "{\"tau_mem\": 5.0}",
       "{\"module\": {\"kind\": \"SumPool2d\", \"arguments\": {\"kernel_size\": 2}}}"};
   sinabs_model *model = NULL, *copy = NULL;
