@@ -120,12 +120,69 @@ SNK_INLINE void snk_scatter_event(const snk_scatter_plan *plan, float *acc, int6
   }
 }
 
+// Pixel-major scatter: all of one input pixel's events reach the same
+// outputs, so each output's nv vectors of channels are loaded and stored once
+// per pixel and tap (not once per event: the stores were the bound). masks[p]
+// has bit c set where channel c of pixel p is non-zero (groups == 1).
+SNK_INLINE void snk_scatter_pixels(const snk_scatter_plan *plan, const float *x, float *acc,
+                                   const uint32_t *masks, const int nv) {
+  const snk_conv_shape *s = plan->s;
+  const int64_t H = s->height, W = s->width, HW = H * W, O = s->out_channels;
+  const int64_t kh = s->kernel_h, kw = s->kernel_w, taps = kh * kw, OW = s->out_w;
+  for (int64_t iy = 0; iy < H; iy++) {
+    const int64_t *rows = plan->rows + iy * kh;
+    for (int64_t ix = 0; ix < W; ix++) {
+      const uint32_t mask = masks[iy * W + ix];
+      if (mask == 0) continue;
+      const int64_t *cols = plan->cols + ix * kw;
+      for (int64_t ky = 0; ky < kh; ky++) {
+        if (rows[ky] < 0) continue;
+        for (int64_t kx = 0; kx < kw; kx++) {
+          if (cols[kx] < 0) continue;
+          float *out = acc + (rows[ky] * OW + cols[kx]) * O;
+          const int64_t tap = ky * kw + kx;
+          snk_f8 a[4];
+          for (int v = 0; v < nv; v++) memcpy(&a[v], out + 8 * v, sizeof a[v]);
+          for (uint32_t m = mask; m != 0; m &= m - 1) {
+            const int64_t c = __builtin_ctz(m);
+            const float value = x[c * HW + iy * W + ix];
+            const float *w = plan->weight_t + (c * taps + tap) * O;
+            for (int v = 0; v < nv; v++) {
+              snk_f8 wv;
+              memcpy(&wv, w + 8 * v, sizeof wv);
+              a[v] += value * wv;
+            }
+          }
+          for (int v = 0; v < nv; v++) memcpy(out + 8 * v, &a[v], sizeof a[v]);
+        }
+      }
+    }
+  }
+}
+
 // acc (out_h x out_w x out_channels) = the convolution of one sample's input
 // x (channels x height x width), without bias.
 SNK_INLINE void snk_scatter_sample(const snk_scatter_plan *plan, const float *x, float *acc) {
   const snk_conv_shape *s = plan->s;
   const int64_t H = s->height, W = s->width;
   memset(acc, 0, (size_t)(s->out_h * s->out_w * s->out_channels) * sizeof(float));
+  enum { MAX_PIXELS = 4096 };
+  const int64_t O = s->out_channels;
+  if (s->groups == 1 && s->channels <= 32 && O % 8 == 0 && O <= 32 && H * W <= MAX_PIXELS) {
+    uint32_t masks[MAX_PIXELS];
+    memset(masks, 0, (size_t)(H * W) * sizeof(uint32_t));
+    for (int64_t c = 0; c < s->channels; c++) {
+      const float *plane = x + c * H * W;
+#pragma clang loop vectorize(enable)
+      for (int64_t p = 0; p < H * W; p++) masks[p] |= (uint32_t)(plane[p] != 0.0f) << c;
+    }
+    switch (O / 8) {
+      case 1: snk_scatter_pixels(plan, x, acc, masks, 1); return;
+      case 2: snk_scatter_pixels(plan, x, acc, masks, 2); return;
+      case 3: snk_scatter_pixels(plan, x, acc, masks, 3); return;
+      default: snk_scatter_pixels(plan, x, acc, masks, 4); return;
+    }
+  }
   for (int64_t c = 0; c < s->channels; c++) {
     for (int64_t iy = 0; iy < H; iy++) {
       const float *row = x + (c * H + iy) * W;
