@@ -15,3 +15,4 @@ static inline hid_t chdf5_all(void) { return H5S_ALL; }
 static inline hid_t chdf5_error_default(void) { return H5E_DEFAULT; }
 static inline unsigned chdf5_read_only(void) { return H5F_ACC_RDONLY; }
 static inline unsigned chdf5_truncate(void) { return H5F_ACC_TRUNC; }
+static inline unsigned chdf5_all_objects(void) { return H5F_OBJ_ALL; }

@@ -51,7 +51,9 @@ final class NIRFileTests: XCTestCase {
         options.form = .squeeze(batchSize: 1, numTimesteps: nil)
         options.tauMem = 7
         options.tauSyn = 3
-        let model = Sequential([try Linear(inFeatures: 4, outFeatures: 3), try NeuronLayer(options)])
+        let linear = try Linear(inFeatures: 4, outFeatures: 3)
+        linear.weight.withUnsafeMutableBufferPointer { w in for k in w.indices { w[k] = Float(k % 5) * 0.3 - 0.2 } }
+        let model = Sequential([linear, try NeuronLayer(options)])  // norm_input on: written as r = 1 - exp(-1/tau)
         let path = temporary
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.writeNIR(to: path, inputShape: [4])
@@ -94,6 +96,18 @@ final class NIRFileTests: XCTestCase {
         }
         try Data("not hdf5 at all".utf8).write(to: URL(fileURLWithPath: bad))
         XCTAssertEqual(code(bad), .invalidArgument)
+        for name in ["bad_not_nir", "bad_unsupported_node", "bad_nan_parameters"] {
+            XCTAssertEqual(code(Self.fixtures.appendingPathComponent(name + ".nir").path), .invalidArgument, name)
+        }
+        XCTAssertEqual(code(Self.fixtures.appendingPathComponent("bad_inconsistent_shapes.nir").path), .shape)
+        // A damaged global heap (the strings' storage) is refused, not followed.
+        var damaged = bytes
+        for (offset, _) in bytes.enumerated().dropFirst(8) where bytes[offset..<min(offset + 4, bytes.count)].elementsEqual(Array("GCOL".utf8)) {
+            damaged[offset + 16] ^= 0x40  // the first object's index
+        }
+        try damaged.write(to: URL(fileURLWithPath: bad))
+        XCTAssertEqual(code(bad), .invalidArgument)
+        XCTAssertEqual(try HDF5File.openObjectCount(), 0, "HDF5 ids left open")
     }
 
     func testGraphErrorsNameTheNode() throws {

@@ -75,6 +75,14 @@ OPTIMIZER_SGD, OPTIMIZER_ADAM = 1, 2
 
 
 # name: (restype, argtypes), in header order.
+class NIROptions(Structure):
+    """sinabs_nir_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("batch_size", c_int64), ("num_timesteps", c_int64),
+        ("dt", c_float), ("reset_to_zero", c_int32),
+    ]
+
+
 SIGNATURES = {
     "sinabs_version_number": (c_uint32, []),
     "sinabs_version_string": (c_char_p, []),
@@ -172,6 +180,9 @@ SIGNATURES = {
     "sinabs_analyzer_reset": (status, [handle]),
     "sinabs_analyzer_model_statistics": (status, [POINTER(c_float), POINTER(c_float), POINTER(c_int64), handle, c_int32]),
     "sinabs_analyzer_statistics_json": (status, [c_char_p, c_size_t, POINTER(c_size_t), handle, c_int32]),
+    "sinabs_nir_options_init": (status, [POINTER(NIROptions)]),
+    "sinabs_model_load_nir": (status, [out_handle, c_char_p, POINTER(NIROptions)]),
+    "sinabs_model_save_nir": (status, [handle, c_char_p, shape_p, c_int32]),
 }
 
 

@@ -25,17 +25,29 @@ enum HDF5File {
         }
     }
 
+    /// HDF5 files, groups, datasets, types and attributes open now (0 between calls: tests check no id leaks).
+    static func openObjectCount() throws -> Int {
+        try withLibrary { Int(H5Fget_obj_count(hid_t(chdf5_all_objects()), chdf5_all_objects())) }
+    }
+
     // MARK: Reading
 
     /// The root group of the file at `path`.
     static func read(_ path: String) throws -> HDF5Value {
         try checkSignature(path)
+        let bytes = try FileIO.read(path)
         return try withLibrary {
             let ids = IDs()
             defer { ids.closeAll() }
             let file = try ids.open(H5Fopen(path, chdf5_read_only(), chdf5_default()), H5Fclose,
                                     "'\(path)' is a damaged or truncated HDF5 file")
-            return try readGroup(file, path: "/", depth: 0)
+            let properties = try ids.open(H5Fget_create_plist(file), H5Pclose, "cannot read the properties of '\(path)'")
+            var offsetSize = 0, lengthSize = 0
+            guard H5Pget_sizes(properties, &offsetSize, &lengthSize) >= 0 else {
+                throw SinabsError.invalid("cannot read the properties of '\(path)'")
+            }
+            let heap = try HDF5GlobalHeap(bytes: bytes, offsetSize: offsetSize, lengthSize: lengthSize)
+            return try readGroup(file, path: "/", depth: 0, heap)
         }
     }
 
@@ -53,7 +65,7 @@ enum HDF5File {
         }
     }
 
-    private static func readGroup(_ group: hid_t, path: String, depth: Int) throws -> HDF5Value {
+    private static func readGroup(_ group: hid_t, path: String, depth: Int, _ heap: HDF5GlobalHeap) throws -> HDF5Value {
         guard depth < maxDepth else { throw SinabsError.invalid("HDF5 groups nested deeper than \(maxDepth) at '\(path)'") }
         var info = H5G_info_t()
         guard H5Gget_info(group, &info) >= 0 else { throw SinabsError.invalid("cannot list the HDF5 group '\(path)'") }
@@ -65,8 +77,8 @@ enum HDF5File {
             defer { ids.closeAll() }
             let object = try ids.open(H5Oopen(group, name, chdf5_default()), H5Oclose, "cannot open '\(path)\(name)'")
             switch H5Iget_type(object) {
-            case H5I_GROUP: members.append((name, try readGroup(object, path: path + name + "/", depth: depth + 1)))
-            case H5I_DATASET: members.append((name, try readDataset(object, path: path + name)))
+            case H5I_GROUP: members.append((name, try readGroup(object, path: path + name + "/", depth: depth + 1, heap)))
+            case H5I_DATASET: members.append((name, try readDataset(object, path: path + name, heap)))
             default: throw SinabsError.invalid("'\(path)\(name)' is neither an HDF5 group nor a dataset")
             }
         }
@@ -83,7 +95,7 @@ enum HDF5File {
         return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private static func readDataset(_ dataset: hid_t, path: String) throws -> HDF5Value {
+    private static func readDataset(_ dataset: hid_t, path: String, _ heap: HDF5GlobalHeap) throws -> HDF5Value {
         let ids = IDs()
         defer { ids.closeAll() }
         let space = try ids.open(H5Dget_space(dataset), H5Sclose, "cannot read the shape of '\(path)'")
@@ -100,7 +112,7 @@ enum HDF5File {
             }
             return .numbers(shape: shape, values: values, integer: H5Tget_class(type) == H5T_INTEGER)
         case H5T_STRING:
-            return .strings(shape: shape, values: try readStrings(dataset, type: type, space: space, count: count, path: path))
+            return .strings(shape: shape, values: try readStrings(dataset, type: type, count: count, path: path, heap))
         default:
             throw SinabsError.invalid("'\(path)' holds neither numbers nor strings")
         }
@@ -122,8 +134,17 @@ enum HDF5File {
         return dims.map { Int($0) }
     }
 
-    private static func readStrings(_ dataset: hid_t, type: hid_t, space: hid_t, count: Int, path: String) throws -> [String] {
+    private static func readStrings(_ dataset: hid_t, type: hid_t, count: Int, path: String,
+                                    _ heap: HDF5GlobalHeap) throws -> [String] {
         guard count > 0 else { return [] }
+        if H5Tis_variable_str(type) > 0 {
+            // Resolved from the file's bytes, not by libhdf5 (see HDF5GlobalHeap).
+            let offset = H5Dget_offset(dataset), stored = H5Dget_storage_size(dataset)
+            guard offset < 1 << 48, stored >= UInt64(count * heap.elementSize) else {
+                throw SinabsError.invalid("'\(path)': variable-length strings are only read from contiguous storage")
+            }
+            return try heap.strings(at: Int(offset), count: count, path: path)
+        }
         let ids = IDs()
         defer { ids.closeAll() }
         let memory = try ids.open(H5Tcopy(chdf5_c_s1()), H5Tclose, "cannot make a string type")
@@ -132,15 +153,6 @@ enum HDF5File {
         func text(_ bytes: UnsafeBufferPointer<CChar>) -> String {
             let end = bytes.firstIndex(of: 0) ?? bytes.count
             return String(decoding: bytes[..<end].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        if H5Tis_variable_str(type) > 0 {
-            guard H5Tset_size(memory, chdf5_variable()) >= 0 else { throw SinabsError.invalid("cannot make a string type") }
-            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            guard H5Dread(dataset, memory, chdf5_all(), chdf5_all(), chdf5_default(), &pointers) >= 0 else {
-                throw SinabsError.invalid("cannot read the strings of '\(path)' (damaged file?)")
-            }
-            defer { H5Dvlen_reclaim(memory, space, chdf5_default(), &pointers) }
-            return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
         let size = H5Tget_size(type)
         guard size > 0, size <= 1 << 16, count <= maxElements / size else {

@@ -7,10 +7,12 @@ import Glibc
 /// cannot express is an error naming it, never dropped.
 enum NIRExport {
     static func graph(_ model: Sequential, inputShape: [Int]) throws -> NIRGraph {
-        let samples = model.layers.reduce(1) { n, layer in
+        // The smallest first dimension every squeeze layer accepts.
+        let samples = try model.layers.reduce(1) { n, layer in
             guard let neuron = layer as? NeuronLayer, case .squeeze(let b, let t) = neuron.options.form else { return n }
-            return lcm(n, (b ?? 1) * (t ?? 1))
+            return try lcm(n, try Shape.elementCount([b ?? 1, t ?? 1]))
         }
+        _ = try Shape.elementCount([samples] + inputShape)
         let shapes = try model.outputShapes(for: [samples] + inputShape).map { Array($0.dropFirst()) }
         var nodes = [NIRGraph.Node(name: "input", type: "Input", fields: [("shape", .ints(inputShape))])]
         for (index, layer) in model.layers.enumerated() {
@@ -68,6 +70,9 @@ enum NIRExport {
         default: throw SinabsError.invalid("NIR neurons subtract the threshold after a spike; this layer resets otherwise")
         }
         let count = max(1, shape.reduce(1, *))
+        guard count <= HDF5File.maxElements else {
+            throw SinabsError.invalid("\(count) neurons per sample: too many to write one parameter per neuron")
+        }
         func expanded(_ suffix: String) throws -> [Float] {
             guard let (name, tensor) = layer.timeConstant(suffix) else { return [] }
             let map = try BroadcastMap(from: tensor.shape, to: shape, name: name)
@@ -106,9 +111,9 @@ enum NIRExport {
         [("kernel_size", .ints(g.kernel.values)), ("padding", .ints(g.padding.values)), ("stride", .ints(g.stride.values))]
     }
 
-    static func lcm(_ a: Int, _ b: Int) -> Int {
+    static func lcm(_ a: Int, _ b: Int) throws -> Int {
         var (x, y) = (a, b)
         while y != 0 { (x, y) = (y, x % y) }
-        return a / max(x, 1) * b
+        return try Shape.elementCount([a / max(x, 1), b])
     }
 }

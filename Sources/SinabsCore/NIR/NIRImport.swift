@@ -41,6 +41,9 @@ struct NIRImport {
         if let dt = options.dt, !(dt.isFinite && dt > 0) {
             throw SinabsError.invalid("NIR import: dt must be a finite number > 0, got \(dt)")
         }
+        for size in [options.batchSize, options.numTimesteps].compactMap({ $0 }) where !(1...Int(Int32.max)).contains(size) {
+            throw SinabsError.invalid("NIR import: batch_size and num_timesteps must be in 1...\(Int32.max), got \(size)")
+        }
         var importer = NIRImport(options: options)
         for node in try graph.chain() { try importer.add(node) }
         try importer.checkShapes()
@@ -232,6 +235,8 @@ struct NIRImport {
     /// neuron node's parameter shape is the shape it receives.
     func checkShapes() throws {
         let samples = (options.batchSize ?? 1) * (options.numTimesteps ?? 1)
+        _ = try Shape.elementCount([samples] + inputShape)
+        _ = try Shape.elementCount(outputShape)
         let shapes = try Sequential(layers).outputShapes(for: [samples] + inputShape)
         let produced = Array((shapes.last ?? [samples] + inputShape).dropFirst())
         guard produced == outputShape else {

@@ -16,6 +16,7 @@ For each case NAME: NAME.nir (written by nir.write) and NAME.json with
   (sinabs' exporter drops tau_syn, so the node is written with nir directly);
   the output is sinabs' LIFSqueeze(tau_mem, tau_syn, norm_input=False) with
   the same weights.
+- bad_*: files that must fail to load (see bad_files).
 - snntorch_leaky (only if snnTorch's exporter works with the installed nir):
   snntorch.export_to_nir of Linear -> Leaky, imported with dt = 1e-4.
 """
@@ -107,12 +108,30 @@ def snntorch_leaky(out):
         print(f"snntorch_leaky skipped: snnTorch's exporter does not run here ({type(error).__name__}: {error})")
 
 
+def bad_files(out):
+    """Files that must fail to load with a message: HDF5 without NIR
+    structure, an unsupported node, shapes that do not fit, NaN weights."""
+    import h5py
+    with h5py.File(out / "bad_not_nir.nir", "w") as f:
+        f.create_dataset("weights", data=np.ones(3, np.float32))
+
+    def chain(name, middle, output_shape=(2,)):
+        nodes = {"input": nir.Input(input_type=np.array([2])), "0": middle,
+                 "output": nir.Output(output_type=np.array(output_shape))}
+        nir.write(out / f"bad_{name}.nir", nir.NIRGraph(nodes=nodes, edges=[("input", "0"), ("0", "output")]))
+
+    chain("unsupported_node", nir.Delay(delay=np.ones(2, np.float32)))
+    chain("inconsistent_shapes", nir.Affine(weight=np.ones((3, 2), np.float32), bias=np.zeros(3, np.float32)))
+    chain("nan_parameters", nir.Affine(weight=np.array([[1, np.nan], [0, 1]], np.float32), bias=np.zeros(2, np.float32)))
+
+
 def main():
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent
     out.mkdir(parents=True, exist_ok=True)
     sinabs_conv(out)
     sinabs_cubalif(out)
     snntorch_leaky(out)
+    bad_files(out)
 
 
 if __name__ == "__main__":
