@@ -28,6 +28,7 @@ LDFLAGS_TEST := -L$(LIBDIR) -lsinabs -Wl,-rpath,$(abspath $(LIBDIR)) -lm
         lib-asan test-c-asan python-asan test-asan fuzz fuzz-short
 # The package's targets (wheel, docs, demo pictures) and their tests.
 .PHONY: deps-package wheel test-package docs
+.PHONY: examples-nir
 
 all: lib
 
@@ -279,7 +280,7 @@ $(BUILD)/examples/%: examples/c/%.c include/sinabs.h | lib
 	  -Wl,-rpath,$(abspath $(LIBDIR))
 
 examples: lib $(C_EXAMPLES) examples-digits
-	@set -e; for e in $(filter-out %/train_digits,$(C_EXAMPLES)); do echo "== $$e"; $$e; done
+	@set -e; for e in $(filter-out %/train_digits %/run_nir_digits,$(C_EXAMPLES)); do echo "== $$e"; $$e; done
 	swift run --scratch-path $(SCRATCH) sinabs-swift-example
 
 ## ---- digits: an SNN trained in C, Swift and Python (numpy), no torch ----------
@@ -316,6 +317,15 @@ examples-digits: example-c-digits example-swift-digits example-python-digits
 	  $(SWIFT_EXAMPLE_BIN)/sinabs-swift-train-digits $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
 	@set -e; for other in c swift; do \
 	  $(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_$$other.safetensors; done
+
+## ---- NIR: a converted SNN saved as .nir from Python, run from C -------------
+# convert_digits.py converts an ANN on the digits and saves the SNN with
+# save_nir; run_nir_digits.c loads it (sinabs_model_load_nir) and must print
+# the same test accuracy as Python.
+examples-nir: python $(BUILD)/examples/run_nir_digits $(DIGITS)
+	@$(PYTHON) examples/python/convert_digits.py --nir $(BUILD)/digits_snn.nir | tee $(BUILD)/convert_digits.log
+	$(BUILD)/examples/run_nir_digits $(DIGITS) $(BUILD)/digits_snn.nir \
+	  $$(sed -n 's/.*SNN accuracy \([0-9.]*\)%.*/\1/p' $(BUILD)/convert_digits.log)
 
 ## ---- install --------------------------------------------------------------
 
