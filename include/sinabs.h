@@ -985,9 +985,11 @@ typedef struct sinabs_nir_options {
                                input gain r); > 0: the graph was written for forward-Euler steps of dt
                                (snnTorch writes 1e-4): decay 1 - dt/tau, gain r*dt/tau (docs/nir.md) */
   int32_t reset_to_zero;  /**< 0: subtract the threshold after a spike (NIR's IF/LIF); 1: reset to 0 */
+  int32_t single_spike;   /**< 0: sinabs' MultiSpike, floor(v / threshold) spikes per step (sinabs'
+                               from_nir); 1: at most one (NIR's and snnTorch's); same below 2 thresholds */
 } sinabs_nir_options;
 
-/** Fills `*options` with the defaults (no sizes, dt 0, subtract reset).
+/** Fills `*options` with the defaults (no sizes, dt 0, subtract reset, MultiSpike).
  *  Errors: INVALID_ARGUMENT (NULL). */
 sinabs_status sinabs_nir_options_init(sinabs_nir_options *options);
 

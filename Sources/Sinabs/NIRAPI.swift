@@ -28,6 +28,7 @@ func readNIROptions(_ pointer: UnsafePointer<sinabs_nir_options>?) throws -> NIR
     guard c.dt == 0 || (c.dt.isFinite && c.dt > 0) else { throw invalid("dt must be 0 or a finite number > 0, got \(c.dt)") }
     options.dt = c.dt == 0 ? nil : c.dt
     options.resetToZero = try readFlag(c.reset_to_zero, "reset_to_zero")
+    options.singleSpike = try readFlag(c.single_spike, "single_spike")
     return options
 }
 

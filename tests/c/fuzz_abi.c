@@ -240,7 +240,7 @@ int main(int argc, char **argv) {
       if (pick(4) == 0) truncate(path, pick(6000));
       sinabs_nir_options o; sinabs_nir_options_init(&o);
       o.batch_size = pick(3) ? pick(4) : rdim(); o.num_timesteps = pick(3) ? pick(4) : rdim();
-      MAYBE(4, o.dt = rf()); MAYBE(4, o.reset_to_zero = pick(3)); MAYBE(8, o.struct_size = (uint32_t)pick(40));
+      MAYBE(4, o.dt = rf()); MAYBE(4, o.reset_to_zero = pick(3)); MAYBE(4, o.single_spike = pick(3)); MAYBE(8, o.struct_size = (uint32_t)pick(40));
       sinabs_model *loaded = NULL;
       if (sinabs_model_load_nir(pick(10) ? &loaded : NULL, pick(10) ? path : "", pick(8) ? &o : NULL) == SINABS_OK) {
         sinabs_tensor *y = NULL; sinabs_model_forward(&y, loaded, tensors[pick(8)]); sinabs_tensor_free(y);

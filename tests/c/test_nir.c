@@ -98,6 +98,9 @@ static void bad_loads(void) {
   bad = o;
   bad.reset_to_zero = 2;
   CHECK_FAILS(sinabs_model_load_nir(&model, path, &bad), SINABS_ERR_INVALID_ARGUMENT);
+  bad = o;
+  bad.single_spike = -1;
+  CHECK_FAILS(sinabs_model_load_nir(&model, path, &bad), SINABS_ERR_INVALID_ARGUMENT);
   CHECK_FAILS(sinabs_nir_options_init(NULL), SINABS_ERR_INVALID_ARGUMENT);
 
   /* Not HDF5, and truncated copies of a good file. */

@@ -79,7 +79,7 @@ class NIROptions(Structure):
     """sinabs_nir_options, field by field in header order."""
     _fields_ = [
         ("struct_size", c_uint32), ("batch_size", c_int64), ("num_timesteps", c_int64),
-        ("dt", c_float), ("reset_to_zero", c_int32),
+        ("dt", c_float), ("reset_to_zero", c_int32), ("single_spike", c_int32),
     ]
 
 

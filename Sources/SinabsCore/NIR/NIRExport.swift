@@ -63,7 +63,9 @@ enum NIRExport {
         guard case .squeeze = o.form else { throw SinabsError.invalid("only squeeze-form neuron layers (Batch*Time, ...) can be written") }
         guard o.model != .alif else { throw SinabsError.invalid("NIR has no adaptive-threshold neuron") }
         guard o.minVMem == nil else { throw SinabsError.invalid("NIR neurons have no lower bound (min_v_mem); create the layer without it") }
-        guard o.spikeFunction == .multi || !o.spikes else { throw SinabsError.invalid("only MultiSpike (sinabs' default) is written") }
+        guard !(o.spikes && Self.isMaxSpike(o.spikeFunction)) else {
+            throw SinabsError.invalid("MaxSpike has no NIR equivalent")
+        }
         switch o.reset {
         case .subtract(nil): break
         case .subtract(let v?) where v == o.spikeThreshold: break
@@ -99,6 +101,11 @@ enum NIRExport {
             }
             return ("LIF", [("r", r), ("tau", field(tauMem)), ("v_leak", zeros), ("v_threshold", threshold)])
         }
+    }
+
+    static func isMaxSpike(_ f: SpikeFunction) -> Bool {
+        if case .max = f { return true }
+        return false
     }
 
     static func tensor(_ t: Tensor) -> HDF5Value { .floats(t.shape, t.scalars) }

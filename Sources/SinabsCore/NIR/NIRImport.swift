@@ -17,12 +17,18 @@ public struct NIRImportOptions: Equatable, Sendable {
     public var dt: Float?
     /// Reset to zero after a spike instead of subtracting the threshold.
     public var resetToZero = false
+    /// At most one spike per neuron and step (NIR's and snnTorch's z in
+    /// {0, 1}; SingleSpike) instead of sinabs' MultiSpike floor(v / threshold)
+    /// (sinabs' from_nir). The two differ only where v reaches 2 thresholds.
+    public var singleSpike = false
 
-    public init(batchSize: Int? = nil, numTimesteps: Int? = nil, dt: Float? = nil, resetToZero: Bool = false) {
+    public init(batchSize: Int? = nil, numTimesteps: Int? = nil, dt: Float? = nil, resetToZero: Bool = false,
+                singleSpike: Bool = false) {
         self.batchSize = batchSize
         self.numTimesteps = numTimesteps
         self.dt = dt
         self.resetToZero = resetToZero
+        self.singleSpike = singleSpike
     }
 }
 
@@ -156,6 +162,7 @@ struct NIRImport {
         neuron.form = .squeeze(batchSize: options.batchSize, numTimesteps: options.numTimesteps)
         neuron.normInput = false
         neuron.reset = options.resetToZero ? .membrane(value: 0) : .subtract(value: nil)
+        if options.singleSpike { neuron.spikeFunction = .single }
         var tauMem: [Float]? = nil, tauSyn: [Float]? = nil
         switch node.type {
         case "IF":

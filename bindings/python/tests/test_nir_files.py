@@ -94,3 +94,50 @@ def test_bad_arguments_raise(tmp_path):
     with pytest.raises(ValueError, match=r"layer 1 \(IAFSqueeze\).*min_v_mem"):
         unexpressible.save_nir(tmp_path / "x.nir", (2,))
     assert not (tmp_path / "x.nir").exists()
+
+
+@pytest.mark.parametrize("synaptic", [False, True])
+def test_snntorch_graphs_with_dt_give_snntorch_spikes(tmp_path, synaptic):
+    """A graph as snnTorch's export_to_nir writes it (dt = 1e-4, tau = dt/(1-beta),
+    r = tau/dt, w_in = tau_syn/dt; its exporter fails with nir 1.0.4, so the nodes
+    are made here) loads with dt=1e-4 and single spikes and spikes as snnTorch's own
+    Leaky/Synaptic with reset_delay=False (sinabs' order: reset in the step that spiked)."""
+    nir = pytest.importorskip("nir")
+    snntorch = pytest.importorskip("snntorch")
+    torch = pytest.importorskip("torch")
+    dt, beta, alpha, steps = 1e-4, np.float32(0.85), np.float32(0.6), 40
+    rng = np.random.default_rng(3)
+    weight = rng.normal(0, 0.5, (5, 4)).astype(np.float32)
+    bias = rng.normal(0.05, 0.05, 5).astype(np.float32)
+    ones = np.ones(5, np.float32)
+    tau_mem = np.float32(dt / (1 - beta)) * ones
+    if synaptic:
+        tau_syn = np.float32(dt / (1 - alpha)) * ones
+        neuron = nir.CubaLIF(tau_syn=tau_syn, tau_mem=tau_mem, r=tau_mem / np.float32(dt), v_leak=0 * ones,
+                             v_threshold=ones, w_in=tau_syn / np.float32(dt))
+        theirs = snntorch.Synaptic(alpha=float(alpha), beta=float(beta), reset_delay=False)
+    else:
+        neuron = nir.LIF(tau=tau_mem, r=tau_mem / np.float32(dt), v_leak=0 * ones, v_threshold=ones)
+        theirs = snntorch.Leaky(beta=float(beta), reset_delay=False)
+    graph = nir.NIRGraph(nodes={"input": nir.Input(input_type=np.array([4])), "0": nir.Affine(weight=weight, bias=bias),
+                                "1": neuron, "output": nir.Output(output_type=np.array([5]))},
+                         edges=[("input", "0"), ("0", "1"), ("1", "output")])
+    nir.write(tmp_path / "snntorch.nir", graph)
+    # Membranes stay below 2 thresholds: above, snnTorch's reset (computed from the
+    # previous step's membrane) subtracts again in the next step; sinabs' does not.
+    x = rng.uniform(0, 0.25 if synaptic else 0.6, (steps, 4)).astype(np.float32)
+    ours = np.asarray(ss.Sequential.load_nir(tmp_path / "snntorch.nir", batch_size=1, dt=dt, spike_fn="single")(x))
+
+    linear = torch.nn.Linear(4, 5)
+    with torch.no_grad():
+        linear.weight.copy_(torch.from_numpy(weight))
+        linear.bias.copy_(torch.from_numpy(bias))
+        state = theirs.init_synaptic() if synaptic else (theirs.init_leaky(),)
+        expected = []
+        for t in range(steps):
+            out = theirs(linear(torch.from_numpy(x[t:t + 1])), *state)
+            expected.append(out[0].numpy()[0])
+            state = out[1:]
+    expected = np.array(expected)
+    assert expected.sum() > 5
+    np.testing.assert_array_equal(ours, expected)

@@ -285,16 +285,16 @@ static PyObject *model_train_step(ModelObject *self, PyObject *args) {
   return PyFloat_FromDouble(loss);
 }
 
-/* Model.load_nir(path, batch_size=None, num_timesteps=None, dt=None, reset_to_zero=False): a new
+/* Model.load_nir(path, batch_size=0, num_timesteps=0, dt=0, reset_to_zero=False, single_spike=False): a new
  * model read from a .nir file (sinabs_model_load_nir). */
 static PyObject *model_load_nir(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
-  static char *keywords[] = {"path", "batch_size", "num_timesteps", "dt", "reset_to_zero", NULL};
+  static char *keywords[] = {"path", "batch_size", "num_timesteps", "dt", "reset_to_zero", "single_spike", NULL};
   PyObject *path_obj = NULL;
   long long batch_size = 0, num_timesteps = 0;
   double dt = 0;
-  int reset_to_zero = 0;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|LLdp:load_nir", keywords, PyUnicode_FSConverter, &path_obj,
-                                   &batch_size, &num_timesteps, &dt, &reset_to_zero)) {
+  int reset_to_zero = 0, single_spike = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|LLdpp:load_nir", keywords, PyUnicode_FSConverter, &path_obj,
+                                   &batch_size, &num_timesteps, &dt, &reset_to_zero, &single_spike)) {
     return NULL;
   }
   sinabs_nir_options options;
@@ -303,6 +303,7 @@ static PyObject *model_load_nir(PyTypeObject *type, PyObject *args, PyObject *kw
   options.num_timesteps = num_timesteps;
   options.dt = (float)dt;
   options.reset_to_zero = reset_to_zero;
+  options.single_spike = single_spike;
   sinabs_model *handle = NULL;
   sinabs_status status;
   Py_BEGIN_ALLOW_THREADS
@@ -365,7 +366,8 @@ static PyMethodDef model_methods[] = {
     {"load", (PyCFunction)model_load, METH_O,
      "load(path): replace the layers by the file's; on error the model is unchanged."},
     {"load_nir", (PyCFunction)(void (*)(void))model_load_nir, METH_CLASS | METH_VARARGS | METH_KEYWORDS,
-     "load_nir(path, batch_size=0, num_timesteps=0, dt=0.0, reset_to_zero=False) -> Model read from a .nir\n"
+     "load_nir(path, batch_size=0, num_timesteps=0, dt=0.0, reset_to_zero=False, single_spike=False) -> Model\n"
+     "read from a .nir "
      "file (squeeze-form neurons: give batch_size or num_timesteps; dt 0: sinabs' time convention)."},
     {"save_nir", (PyCFunction)model_save_nir, METH_VARARGS,
      "save_nir(path, input_shape): write the model as a .nir file (input_shape without the batch dimension)."},
