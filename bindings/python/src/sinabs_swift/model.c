@@ -1,6 +1,18 @@
 /* model.c -- sinabs_swift._native.Model: a sequence of layers run in order. */
 #include "native.h"
 
+/* A new Model object owning `handle` (freed here if the object cannot be made). */
+static PyObject *model_wrap(PyTypeObject *type, sinabs_model *handle) {
+  ModelObject *self = (ModelObject *)type->tp_alloc(type, 0);
+  if (self == NULL) {
+    sinabs_model_free(handle);
+    return NULL;
+  }
+  self->handle = handle;
+  self->busy = 0;
+  return (PyObject *)self;
+}
+
 static PyObject *model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
   if (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0) {
     PyErr_SetString(PyExc_TypeError, "Model() takes no keyword arguments");
@@ -10,14 +22,7 @@ static PyObject *model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
   sinabs_model *handle = NULL;
   sinabs_status status = sinabs_model_create(&handle);
   if (status != SINABS_OK) return native_fail(status);
-  ModelObject *self = (ModelObject *)type->tp_alloc(type, 0);
-  if (self == NULL) {
-    sinabs_model_free(handle);
-    return NULL;
-  }
-  self->handle = handle;
-  self->busy = 0;
-  return (PyObject *)self;
+  return model_wrap(type, handle);
 }
 
 static void model_dealloc(ModelObject *self) {
@@ -312,14 +317,7 @@ static PyObject *model_load_nir(PyTypeObject *type, PyObject *args, PyObject *kw
   Py_DECREF(path_obj);
   if (status == SINABS_ERR_NOT_FOUND) return PyErr_Format(PyExc_FileNotFoundError, "%s", sinabs_last_error());
   if (status != SINABS_OK) return native_fail(status);
-  ModelObject *self = (ModelObject *)type->tp_alloc(type, 0);
-  if (self == NULL) {
-    sinabs_model_free(handle);
-    return NULL;
-  }
-  self->handle = handle;
-  self->busy = 0;
-  return (PyObject *)self;
+  return model_wrap(type, handle);
 }
 
 static PyObject *model_save_nir(ModelObject *self, PyObject *args) {
