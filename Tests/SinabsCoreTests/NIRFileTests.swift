@@ -65,6 +65,27 @@ final class NIRFileTests: XCTestCase {
         XCTAssertEqual((copy.layers[1] as? NeuronLayer)?.options.tauSyn, 3)
     }
 
+    func testNormInputAndResetToZeroRoundTrip() throws {
+        var lif = NeuronOptions(.lif)  // norm_input on: written as r = 1 - exp(-1/tau), read back as norm_input
+        lif.form = .squeeze(batchSize: 1, numTimesteps: nil)
+        lif.tauMem = 4
+        lif.reset = .membrane(value: 0)  // the file cannot say which reset: all layers reset alike
+        var iaf = NeuronOptions(.iaf)
+        iaf.form = .squeeze(batchSize: 1, numTimesteps: nil)
+        iaf.reset = .membrane(value: 0)
+        let model = Sequential([try NeuronLayer(lif), try NeuronLayer(iaf)])
+        let path = temporary
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.writeNIR(to: path, inputShape: [3])
+        let copy = try Sequential(nirFile: path, options: NIRImportOptions(batchSize: 1, resetToZero: true))
+        XCTAssertEqual((copy.layers[0] as? NeuronLayer)?.options.normInput, true)
+        XCTAssertEqual((copy.layers[1] as? NeuronLayer)?.options.reset, .membrane(value: 0))
+        let input = try Tensor(shape: [20, 3], values: (0..<60).map { Float($0 % 7) * 0.9 })
+        let expected = try model.forward(input).scalars
+        XCTAssertGreaterThan(expected.reduce(0, +), 0)
+        XCTAssertEqual(try copy.forward(input).scalars, expected)
+    }
+
     func testLayersNIRCannotExpressAreErrorsNamingThem() throws {
         var options = NeuronOptions(.iaf)
         options.form = .squeeze(batchSize: 1, numTimesteps: nil)

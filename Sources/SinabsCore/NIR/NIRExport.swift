@@ -69,7 +69,8 @@ enum NIRExport {
         switch o.reset {
         case .subtract(nil): break
         case .subtract(let v?) where v == o.spikeThreshold: break
-        default: throw SinabsError.invalid("NIR neurons subtract the threshold after a spike; this layer resets otherwise")
+        case .membrane(0): break  // NIR cannot say it: load such files with reset to zero
+        default: throw SinabsError.invalid("NIR neurons subtract the threshold (or reset to 0) after a spike; this layer resets otherwise")
         }
         let count = max(1, shape.reduce(1, *))
         guard count <= HDF5File.maxElements else {

@@ -190,6 +190,14 @@ struct NIRImport {
                 neuron.spikeThreshold = 1
             }
         }
+        // Exporters' float rounding (r = tau/dt): a gain within 1e-6 of 1 is 1.
+        if gain.allSatisfy({ abs($0 - 1) <= 1e-6 }) { gain = gain.map { _ in 1 } }
+        // A gain of 1 - exp(-1/tau) on LIF/LI is norm_input (how we write it).
+        if let tauMem, tauSyn == nil, gain.contains(where: { $0 != 1 }),
+           zip(gain, tauMem).allSatisfy({ abs($0 - (1 - expf(-1 / $1))) <= 1e-6 }) {
+            neuron.normInput = true
+            gain = gain.map { _ in 1 }
+        }
         if let tauMem, Set(tauMem).count == 1 { neuron.tauMem = tauMem[0] }
         if let tauSyn { neuron.tauSyn = tauSyn[0] }
         let layer = try NeuronLayer(neuron)

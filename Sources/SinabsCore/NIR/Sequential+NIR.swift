@@ -14,7 +14,8 @@ extension Sequential {
     /// CubaLIF -> LIF with tau_syn; all subtract the threshold after a spike
     /// (``NIRImportOptions/resetToZero`` resets to 0) and have no min_v_mem.
     /// Input gains (r, w_in) and per-neuron thresholds are folded into the
-    /// weights before the neurons.
+    /// weights before the neurons; a gain within 1e-6 of 1 counts as 1, and a
+    /// LIF/LI gain of 1 - exp(-1/tau) becomes norm_input.
     ///
     /// - Throws: `.notFound` (no such file); `.invalidArgument` (not HDF5,
     ///   damaged or truncated, not NIR, an unsupported node or graph, NaN or
@@ -35,11 +36,12 @@ extension Sequential {
     /// at one time step, without the batch dimension) and "output". Linear ->
     /// Affine (zero bias if none), Conv2d -> Conv2d, IAF -> IF (r = 1), LIF ->
     /// LIF or CubaLIF (with tau_syn; r = 1 - exp(-1/tau) with norm_input),
-    /// ExpLeak -> LI, SumPool2d, AvgPool2d, Flatten. Written to "<path>.tmp"
-    /// and renamed.
+    /// ExpLeak -> LI, SumPool2d, AvgPool2d, Flatten. A reset to 0
+    /// (MembraneReset(0)) is written like subtract (NIR has no field for it):
+    /// load such files with `resetToZero`. Written to "<path>.tmp" and renamed.
     ///
     /// - Throws: `.invalidArgument` naming the first layer NIR cannot express
-    ///   (min_v_mem, a non-subtract reset, ALIF, MaxPool2d, plain or recurrent
+    ///   (min_v_mem, a reset to a non-zero value, MaxSpike, ALIF, MaxPool2d, plain or recurrent
     ///   neuron forms, ...) or when the file cannot be written; `.shape` when
     ///   `inputShape` does not fit the model.
     public func writeNIR(to path: String, inputShape: [Int]) throws {
