@@ -104,6 +104,11 @@ enum HDF5File {
         let count = shape.reduce(1, *)
         switch H5Tget_class(type) {
         case H5T_INTEGER, H5T_FLOAT:
+            // The numbers must be in the file: a damaged shape must not make us allocate gigabytes.
+            let size = H5Tget_size(type)
+            guard size > 0, size <= 16, count <= heap.bytes.count / size, H5Dget_storage_size(dataset) >= UInt64(count * size) else {
+                throw SinabsError.invalid("'\(path)' claims more numbers than the file holds (damaged file?)")
+            }
             var values = [Double](repeating: 0, count: count)
             if count > 0 {
                 guard H5Dread(dataset, chdf5_native_double(), chdf5_all(), chdf5_all(), chdf5_default(), &values) >= 0 else {
