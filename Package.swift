@@ -7,6 +7,7 @@ import PackageDescription
 //   CSinabsKernels  the hot loops, in C with function multi-versioning so the
 //                   default build runs AVX2+FMA code where the CPU has it.
 //   COpenBLAS       system OpenBLAS (cblas.h) for the dense products.
+//   CHDF5           system libhdf5 (hdf5.h) for reading and writing .nir files.
 //   CSinabs         include/sinabs.h for the ABI target + the per-thread error.
 //   Sinabs          the exported C functions only; product "sinabs" is libsinabs.so.
 let exportsMap = Context.packageDirectory + "/Sources/Sinabs/exports.map"
@@ -24,9 +25,14 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]
         ),
         .target(name: "CSinabsKernels"),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         .target(
             name: "SinabsCore",
-            dependencies: ["CSinabsKernels", "COpenBLAS"]
+            dependencies: ["CSinabsKernels", "COpenBLAS", "CHDF5"]
         ),
         .target(name: "CSinabs"),
         .target(

@@ -1073,6 +1073,62 @@ sinabs_status sinabs_events_to_frames(sinabs_tensor **out, const double *t, cons
 sinabs_status sinabs_layer_share_parameter(sinabs_layer *layer, const char *name,
                                            sinabs_tensor *value);
 
+/* ------------------------------------------------------------------------ */
+/* NIR files: models exchanged with other SNN libraries                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Options of sinabs_model_load_nir. Start from `sinabs_nir_options_init`; the
+ * library reads only the first `struct_size` bytes and new fields are only
+ * added at the end.
+ */
+typedef struct sinabs_nir_options {
+  uint32_t struct_size;   /**< sizeof(sinabs_nir_options), set by init */
+  int64_t batch_size;     /**< squeeze form: samples per forward, or 0 (not given) */
+  int64_t num_timesteps;  /**< squeeze form: steps per sample, or 0; one of the two must be given */
+  float dt;               /**< 0: one NIR time unit per step (sinabs' convention: decay exp(-1/tau),
+                               input gain r); > 0: the graph was written for forward-Euler steps of dt
+                               (snnTorch writes 1e-4): decay 1 - dt/tau, gain r*dt/tau (docs/nir.md) */
+  int32_t reset_to_zero;  /**< 0: subtract the threshold after a spike (NIR's IF/LIF); 1: reset to 0 */
+  int32_t single_spike;   /**< 0: sinabs' MultiSpike, floor(v / threshold) spikes per step (sinabs'
+                               from_nir); 1: at most one (NIR's and snnTorch's); same below 2 thresholds */
+} sinabs_nir_options;
+
+/** Fills `*options` with the defaults (no sizes, dt 0, subtract reset, MultiSpike).
+ *  Errors: INVALID_ARGUMENT (NULL). */
+sinabs_status sinabs_nir_options_init(sinabs_nir_options *options);
+
+/** A new model `*out` (caller owns, sinabs_model_free) read from the `.nir`
+ *  file at `path`, as the `nir` Python package's nir.write lays it out (HDF5):
+ *  e.g. a network exported by sinabs' or snnTorch's to-NIR functions. The
+ *  graph must be a chain Input -> ... -> Output of Affine, Linear, Conv2d,
+ *  SumPool2d, AvgPool2d, Flatten, IF, LIF, LI, CubaLIF nodes; neuron layers
+ *  are created in squeeze form, so the model runs on (Batch*Time, ...) input,
+ *  "..." being the Input node's shape. IF -> IAF, LIF -> LIF (norm_input off),
+ *  LI -> ExpLeak, CubaLIF -> LIF with tau_syn; no min_v_mem; input gains
+ *  (r, w_in) and per-neuron thresholds are folded into the weights before
+ *  the neurons (same spikes, scaled membranes). `*out` is NULL on failure.
+ *  Errors: INVALID_ARGUMENT (NULL or bad options, not an HDF5 file, damaged or
+ *  truncated file, HDF5 without NIR structure, an unsupported node or graph
+ *  shape, NaN or out-of-range parameters), NOT_FOUND (cannot open `path`),
+ *  SHAPE (shapes inconsistent along the graph); the message names the node.
+ *  Thread-safe: HDF5 calls are serialised inside the library. */
+sinabs_status sinabs_model_load_nir(sinabs_model **out, const char *path, const sinabs_nir_options *options);
+
+/** Writes `model` to `path` as a `.nir` file that the `nir` package's
+ *  nir.read (and so sinabs', snnTorch's and other libraries' importers)
+ *  reads: nodes "0", "1", ... in layer order between "input", of shape
+ *  `input_shape` (rank `input_rank`: one sample at one step, without the
+ *  batch dimension, e.g. {1, 8, 8}) and "output". Linear -> Affine, Conv2d,
+ *  IAF -> IF, LIF -> LIF (CubaLIF with tau_syn), ExpLeak -> LI, SumPool2d,
+ *  AvgPool2d, Flatten. Written to "<path>.tmp" and renamed over `path`.
+ *  Errors: INVALID_ARGUMENT (NULL, a layer NIR cannot express -- named in the
+ *  message: min_v_mem, a non-subtract reset, ALIF, MaxPool2d, a neuron layer
+ *  not in squeeze form, ... -- or the file cannot be written), SHAPE
+ *  (`input_shape` does not fit the model). The model must not run concurrently. */
+sinabs_status sinabs_model_save_nir(const sinabs_model *model, const char *path,
+                                    const int64_t *input_shape, int32_t input_rank);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,14 +7,19 @@ libsinabs with the pixels as a constant input current, and prints both
 accuracies and the synaptic operations per sample (sinabs_swift.SNNAnalyzer).
 Fails (exit 1) if the SNN is more than 2 points below the ANN.
 
-    python examples/python/convert_digits.py [out.safetensors]
+The split is examples/export_digits.py's (the same shuffle, 75% training), so
+that examples/c/run_nir_digits.c, given the .nir file and build/digits.bin,
+evaluates the same test set and prints the same SNN accuracy. The spiking
+layers have no min_v_mem (sinabs' from_model default is -1): NIR's IF has no
+lower bound, so the .nir file describes exactly the SNN simulated here.
+
+    python examples/python/convert_digits.py [out.safetensors] [--nir out.nir]
 """
 import sys
 
 import numpy as np
 import torch
 from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 import sinabs_swift as ss
 
@@ -42,9 +47,11 @@ def train_ann(x, y):
 
 def main():
     digits = load_digits()
-    x = (digits.images / 16.0).astype(np.float32)[:, None]
-    y = digits.target.astype(np.int64)
-    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.25, random_state=0)
+    order = np.random.default_rng(0).permutation(len(digits.target))   # examples/export_digits.py's split
+    x = (digits.images[order] / 16.0).astype(np.float32)[:, None]
+    y = digits.target[order].astype(np.int64)
+    n_train = int(round(0.75 * len(y)))
+    x_train, x_test, y_train, y_test = x[:n_train], x[n_train:], y[:n_train], y[n_train:]
 
     ann = train_ann(x_train, y_train)
     with torch.no_grad():
@@ -52,7 +59,7 @@ def main():
 
     ours = ss.conversion._from_torch(ann)   # the ANN as a sinabs_swift.Sequential (same weights)
     ss.normalize_weights(ours, x_train, output_layers=[1, 4, 7], param_layers=[0, 3, 7], percentile=99.9)
-    snn = ss.from_model(ours, batch_size=BATCH, add_spiking_output=True)
+    snn = ss.from_model(ours, batch_size=BATCH, add_spiking_output=True, min_v_mem=None)
     analyzer = ss.SNNAnalyzer(snn)
 
     correct, synops, batches = 0, 0.0, 0
@@ -71,9 +78,16 @@ def main():
 
     print(f"ANN accuracy {ann_accuracy:.2f}%  SNN accuracy {snn_accuracy:.2f}% ({STEPS} steps)")
     print(f"synaptic operations per sample: {synops / batches:.0f}")
-    if len(sys.argv) > 1:
-        snn.save(sys.argv[1])
-        print("saved", sys.argv[1])
+    arguments = sys.argv[1:]
+    if "--nir" in arguments:
+        at = arguments.index("--nir")
+        nir_path = arguments[at + 1]
+        del arguments[at:at + 2]
+        snn.save_nir(nir_path, input_shape=(1, 8, 8))   # libsinabs' own HDF5 writer
+        print("saved", nir_path)
+    if arguments:
+        snn.save(arguments[0])
+        print("saved", arguments[0])
     if snn_accuracy < ann_accuracy - 2:
         print("FAIL: the SNN is more than 2 points below the ANN")
         sys.exit(1)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "sinabs.h"
 
 static unsigned long long state;
@@ -44,7 +45,7 @@ int main(int argc, char **argv) {
   sinabs_analyzer *analyzer = NULL;
   sinabs_model_create(&model);
   for (int it = 0; it < iterations; it++) {
-    int op = pick(31);
+    int op = pick(32);
     fprintf(stderr, "seed %llu step %d op %d\n", seed, it, op);
     switch (op) {
     case 0: case 1: { /* tensor */
@@ -240,6 +241,30 @@ int main(int argc, char **argv) {
       sinabs_layer_share_parameter(layers[pick(4)], pick(2) ? "weight" : rname(), tensors[pick(8)]);
       float draws[4]; sinabs_uniform_draws(pick(4) ? draws : NULL, pick(5) - (pick(4) == 0), rnd(), rnd());
       if (frames && pick(2)) { int j = pick(8); sinabs_tensor_free(tensors[j]); tensors[j] = frames; } else sinabs_tensor_free(frames);
+      break; }
+    case 31: { /* NIR: save with a random input shape, maybe truncate or corrupt, load with random options */
+      const char *path = "/tmp/sinabs-fuzz.nir";
+      int64_t shape[4]; int rank = pick(5) - (pick(6) == 0);
+      for (int i = 0; i < 4; i++) shape[i] = pick(3) ? pick(6) : rdim();
+      sinabs_model_save_nir(model, pick(8) ? path : NULL, pick(6) ? shape : NULL, rank);
+      if (pick(3) == 0) { /* or a real graph (run from the repository root) */
+        FILE *in = fopen("tests/reference/nir/sinabs_conv.nir", "rb"), *out = in ? fopen(path, "wb") : NULL;
+        char buffer[4096]; size_t n;
+        while (out && (n = fread(buffer, 1, sizeof buffer, in)) > 0) fwrite(buffer, 1, n, out);
+        if (out) fclose(out);
+        if (in) fclose(in);
+      }
+      if (pick(3) == 0) { FILE *f = fopen(path, "r+b");
+        if (f) { for (int k = 1 + pick(4); k > 0; k--) { fseek(f, pick(36000), SEEK_SET); fputc(pick(256), f); } fclose(f); } }
+      if (pick(4) == 0) truncate(path, pick(6000));
+      sinabs_nir_options o; sinabs_nir_options_init(&o);
+      o.batch_size = pick(3) ? pick(4) : rdim(); o.num_timesteps = pick(3) ? pick(4) : rdim();
+      MAYBE(4, o.dt = rf()); MAYBE(4, o.reset_to_zero = pick(3)); MAYBE(4, o.single_spike = pick(3)); MAYBE(8, o.struct_size = (uint32_t)pick(40));
+      sinabs_model *loaded = NULL;
+      if (sinabs_model_load_nir(pick(10) ? &loaded : NULL, pick(10) ? path : "", pick(8) ? &o : NULL) == SINABS_OK) {
+        sinabs_tensor *y = NULL; sinabs_model_forward(&y, loaded, tensors[pick(8)]); sinabs_tensor_free(y);
+      }
+      sinabs_model_free(loaded);
       break; }
     }
   }

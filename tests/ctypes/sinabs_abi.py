@@ -75,6 +75,14 @@ OPTIMIZER_SGD, OPTIMIZER_ADAM = 1, 2
 
 
 # name: (restype, argtypes), in header order.
+class NIROptions(Structure):
+    """sinabs_nir_options, field by field in header order."""
+    _fields_ = [
+        ("struct_size", c_uint32), ("batch_size", c_int64), ("num_timesteps", c_int64),
+        ("dt", c_float), ("reset_to_zero", c_int32), ("single_spike", c_int32),
+    ]
+
+
 SIGNATURES = {
     "sinabs_version_number": (c_uint32, []),
     "sinabs_version_string": (c_char_p, []),
@@ -183,6 +191,9 @@ SIGNATURES = {
                                          POINTER(c_int32), c_int64, c_int64, c_int64, c_int64, c_double,
                                          POINTER(c_double)]),
     "sinabs_layer_share_parameter": (status, [handle, c_char_p, handle]),
+    "sinabs_nir_options_init": (status, [POINTER(NIROptions)]),
+    "sinabs_model_load_nir": (status, [out_handle, c_char_p, POINTER(NIROptions)]),
+    "sinabs_model_save_nir": (status, [handle, c_char_p, shape_p, c_int32]),
 }
 
 

@@ -55,6 +55,18 @@ maps = open("/proc/self/maps").read()
 blas = {line.split()[-1] for line in maps.splitlines() if "openblas" in line}
 assert any("sinabs_swift.libs" in path for path in blas), blas      # ours
 assert not any(path.startswith(("/usr", "/lib")) for path in blas), blas  # not the system's
+
+# A .nir file written and read back through the wheel's own libhdf5.
+import tempfile
+model = ss.Sequential(ss.Linear(3, 2), ss.layers.IAFSqueeze(batch_size=1))
+path = os.path.join(tempfile.mkdtemp(), "net.nir")
+model.save_nir(path, (3,))
+copy = ss.Sequential.load_nir(path, batch_size=1)
+x = np.ones((4, 3), np.float32)
+assert np.array_equal(np.asarray(copy(x)), np.asarray(model(x)))
+maps = open("/proc/self/maps").read()
+hdf5 = {line.split()[-1] for line in maps.splitlines() if "hdf5" in line}
+assert hdf5 and all("sinabs_swift.libs" in path for path in hdf5), hdf5
 print("ok", ss.library_version)
 '''
 

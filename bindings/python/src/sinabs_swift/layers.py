@@ -619,6 +619,37 @@ class Sequential:
                         for i in range(len(self._model))]
         self._model.set_training(self.training)
 
+    @classmethod
+    def load_nir(cls, path, batch_size=None, num_timesteps=None, dt=None, reset="subtract", spike_fn="multi"):
+        """A model read from a .nir file (HDF5, as ``nir.write`` writes it) by
+        libsinabs itself: no ``nir`` package needed. Neuron layers are in
+        squeeze form (input (Batch*Time, ...)): give batch_size or
+        num_timesteps. ``dt`` None: one NIR time unit per step (sinabs'
+        convention); a number: the graph was written for forward-Euler steps
+        of dt (snnTorch: 1e-4). ``reset``: "subtract" (NIR's) or "zero".
+        ``spike_fn``: "multi" (sinabs' MultiSpike, as sinabs' from_nir) or
+        "single" (at most one spike per step, as NIR and snnTorch).
+        See docs/nir.md for the node mapping."""
+        if reset not in ("subtract", "zero"):
+            raise ValueError(f"reset must be 'subtract' or 'zero', got {reset!r}")
+        if spike_fn not in ("multi", "single"):
+            raise ValueError(f"spike_fn must be 'multi' or 'single', got {spike_fn!r}")
+        model = cls()
+        model._model = _native.Model.load_nir(str(path), batch_size or 0, num_timesteps or 0,
+                                              0.0 if dt is None else float(dt), reset == "zero",
+                                              spike_fn == "single")
+        kinds = [line.split()[1] for line in model._model.summary().splitlines()[2:]]
+        model._layers = [_LoadedLayer(model._model[i], kinds[i]) for i in range(len(model._model))]
+        model._model.set_training(model.training)
+        return model
+
+    def save_nir(self, path, input_shape):
+        """Write the model as a .nir file that ``nir.read`` loads (nodes "0",
+        "1", ... between "input" of ``input_shape`` -- one sample at one step,
+        no batch dimension -- and "output"). ValueError names a layer NIR
+        cannot express (min_v_mem, MaxPool2d, ALIF, ...)."""
+        self._model.save_nir(str(path), tuple(int(d) for d in input_shape))
+
     def __repr__(self):
         inner = ",\n".join(f"  ({i}): {layer!r}" for i, layer in enumerate(self._layers))
         return f"Sequential(\n{inner}\n)" if inner else "Sequential()"

@@ -1,6 +1,18 @@
 /* model.c -- sinabs_swift._native.Model: a sequence of layers run in order. */
 #include "native.h"
 
+/* A new Model object owning `handle` (freed here if the object cannot be made). */
+static PyObject *model_wrap(PyTypeObject *type, sinabs_model *handle) {
+  ModelObject *self = (ModelObject *)type->tp_alloc(type, 0);
+  if (self == NULL) {
+    sinabs_model_free(handle);
+    return NULL;
+  }
+  self->handle = handle;
+  self->busy = 0;
+  return (PyObject *)self;
+}
+
 static PyObject *model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
   if (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0) {
     PyErr_SetString(PyExc_TypeError, "Model() takes no keyword arguments");
@@ -10,14 +22,7 @@ static PyObject *model_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
   sinabs_model *handle = NULL;
   sinabs_status status = sinabs_model_create(&handle);
   if (status != SINABS_OK) return native_fail(status);
-  ModelObject *self = (ModelObject *)type->tp_alloc(type, 0);
-  if (self == NULL) {
-    sinabs_model_free(handle);
-    return NULL;
-  }
-  self->handle = handle;
-  self->busy = 0;
-  return (PyObject *)self;
+  return model_wrap(type, handle);
 }
 
 static void model_dealloc(ModelObject *self) {
@@ -304,6 +309,51 @@ static PyObject *model_train_step(ModelObject *self, PyObject *args) {
   return PyFloat_FromDouble(loss);
 }
 
+/* Model.load_nir(path, batch_size=0, num_timesteps=0, dt=0, reset_to_zero=False, single_spike=False): a new
+ * model read from a .nir file (sinabs_model_load_nir). */
+static PyObject *model_load_nir(PyTypeObject *type, PyObject *args, PyObject *kwargs) {
+  static char *keywords[] = {"path", "batch_size", "num_timesteps", "dt", "reset_to_zero", "single_spike", NULL};
+  PyObject *path_obj = NULL;
+  long long batch_size = 0, num_timesteps = 0;
+  double dt = 0;
+  int reset_to_zero = 0, single_spike = 0;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|LLdpp:load_nir", keywords, PyUnicode_FSConverter, &path_obj,
+                                   &batch_size, &num_timesteps, &dt, &reset_to_zero, &single_spike)) {
+    return NULL;
+  }
+  sinabs_nir_options options;
+  sinabs_nir_options_init(&options);
+  options.batch_size = batch_size;
+  options.num_timesteps = num_timesteps;
+  options.dt = (float)dt;
+  options.reset_to_zero = reset_to_zero;
+  options.single_spike = single_spike;
+  sinabs_model *handle = NULL;
+  sinabs_status status;
+  Py_BEGIN_ALLOW_THREADS
+  status = sinabs_model_load_nir(&handle, PyBytes_AS_STRING(path_obj), &options);
+  Py_END_ALLOW_THREADS
+  Py_DECREF(path_obj);
+  if (status == SINABS_ERR_NOT_FOUND) return PyErr_Format(PyExc_FileNotFoundError, "%s", sinabs_last_error());
+  if (status != SINABS_OK) return native_fail(status);
+  return model_wrap(type, handle);
+}
+
+static PyObject *model_save_nir(ModelObject *self, PyObject *args) {
+  PyObject *path_obj = NULL, *shape_obj = NULL;
+  if (!PyArg_ParseTuple(args, "O&O:save_nir", PyUnicode_FSConverter, &path_obj, &shape_obj)) return NULL;
+  int64_t shape[SINABS_MAX_RANK];
+  int32_t rank = 0;
+  sinabs_status status = SINABS_OK;
+  if (!model_in_use(self) && native_parse_shape(shape_obj, shape, &rank) == 0) {
+    status = sinabs_model_save_nir(self->handle, PyBytes_AS_STRING(path_obj), shape, rank);
+  }
+  Py_DECREF(path_obj);
+  if (PyErr_Occurred()) return NULL;
+  if (status != SINABS_OK) return native_fail(status);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef model_methods[] = {
     {"append", (PyCFunction)model_append, METH_O,
      "append(layer): add a _native.Layer at the end (the model keeps its own reference)."},
@@ -335,6 +385,12 @@ static PyMethodDef model_methods[] = {
      "save(path, include_states=False): one safetensors file with the architecture in its metadata."},
     {"load", (PyCFunction)model_load, METH_O,
      "load(path): replace the layers by the file's; on error the model is unchanged."},
+    {"load_nir", (PyCFunction)(void (*)(void))model_load_nir, METH_CLASS | METH_VARARGS | METH_KEYWORDS,
+     "load_nir(path, batch_size=0, num_timesteps=0, dt=0.0, reset_to_zero=False, single_spike=False) -> Model\n"
+     "read from a .nir "
+     "file (squeeze-form neurons: give batch_size or num_timesteps; dt 0: sinabs' time convention)."},
+    {"save_nir", (PyCFunction)model_save_nir, METH_VARARGS,
+     "save_nir(path, input_shape): write the model as a .nir file (input_shape without the batch dimension)."},
     {"train_step", (PyCFunction)model_train_step, METH_VARARGS,
      "train_step(optimizer, input, target, loss_kind) -> loss: zero_grad, forward, loss, backward,\n"
      "clip (optimizer's max_grad_norm), update. Releases the GIL."},
