@@ -119,6 +119,8 @@ demo: python deps-package
 	@$(MAKE) --no-print-directory example-c-digits PYTHON=$(PYTHON)
 	@echo "== 5. load the model trained in C from Python (numpy only) and test it"
 	@$(PYTHON) examples/python/train_digits_numpy.py $(DIGITS) --evaluate $(BUILD)/digits_c.safetensors
+	@echo "== 6. convert a trained ANN to an SNN (weight transfer), save it as NIR, run the .nir file from C"
+	@$(MAKE) --no-print-directory examples-nir PYTHON=$(PYTHON)
 
 # Forward speed vs memcpy and sinabs (ctypes on the built .so; no binding needed).
 bench: lib deps-python

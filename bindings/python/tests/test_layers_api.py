@@ -244,16 +244,21 @@ def test_same_layer_from_two_threads_is_refused_not_a_crash():
     layer = ss.layers.LIF(tau_mem=5.0)
     x = x_of(8, 400, 4096)
     out = np.empty_like(x)
-    worker = threading.Thread(target=layer, args=(x,), kwargs={"out": out})
     refused = 0
-    worker.start()
-    while worker.is_alive():
-        try:
-            layer.firing_rate
-        except RuntimeError as error:
-            assert "another thread" in str(error)
-            refused += 1
-    worker.join()
+    # A loaded machine may not run this thread while the worker holds the
+    # layer: try a few forwards until one overlaps.
+    for _ in range(20):
+        worker = threading.Thread(target=layer, args=(x,), kwargs={"out": out})
+        worker.start()
+        while worker.is_alive():
+            try:
+                layer.firing_rate
+            except RuntimeError as error:
+                assert "another thread" in str(error)
+                refused += 1
+        worker.join()
+        if refused:
+            break
     assert refused > 0
     assert 0.0 <= layer.firing_rate <= 1.0  # usable again afterwards
 
