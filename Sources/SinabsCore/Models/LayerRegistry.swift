@@ -43,16 +43,10 @@ public enum LayerRegistry {
     /// (`{"in_channels": 2, "out_channels": 8, "kernel_size": 3}`), the form
     /// model files store; ints without a decimal point, None as null.
     public static func makeLayer(kind: String, argumentsJSON: String) throws -> Layer {
-        guard case .object(let members) = try JSON.parse(argumentsJSON) else {
+        let arguments = try JSON.parse(argumentsJSON)
+        guard case .object = arguments else {
             throw SinabsError.invalid("\(kind): the arguments must be a JSON object")
         }
-        var arguments: [String: LayerArgument] = [:]
-        for (key, value) in members {
-            guard let argument = try LayerArgument(json: value) else {
-                throw SinabsError.invalid("\(kind): argument '\(key)' has an unsupported value \(value.text)")
-            }
-            arguments[key] = argument
-        }
-        return try makeLayer(LayerDescription(kind: kind, arguments: arguments))
+        return try makeLayer(try LayerDescription(json: .object([("kind", .string(kind)), ("arguments", arguments)])))
     }
 }
