@@ -135,18 +135,26 @@ SNK_INLINE void snk_scatter_pixels(const snk_scatter_plan *plan, const float *x,
       const uint32_t mask = masks[iy * W + ix];
       if (mask == 0) continue;
       const int64_t *cols = plan->cols + ix * kw;
+      // The pixel's events once (not once per tap): value and weight base.
+      float values[32];
+      const float *weights[32];
+      int events = 0;
+      for (uint32_t m = mask; m != 0; m &= m - 1, events++) {
+        const int64_t c = __builtin_ctz(m);
+        values[events] = x[c * HW + iy * W + ix];
+        weights[events] = plan->weight_t + c * taps * O;
+      }
       for (int64_t ky = 0; ky < kh; ky++) {
         if (rows[ky] < 0) continue;
         for (int64_t kx = 0; kx < kw; kx++) {
           if (cols[kx] < 0) continue;
           float *out = acc + (rows[ky] * OW + cols[kx]) * O;
-          const int64_t tap = ky * kw + kx;
+          const int64_t tap_offset = (ky * kw + kx) * O;
           snk_f8 a[4];
           for (int v = 0; v < nv; v++) memcpy(&a[v], out + 8 * v, sizeof a[v]);
-          for (uint32_t m = mask; m != 0; m &= m - 1) {
-            const int64_t c = __builtin_ctz(m);
-            const float value = x[c * HW + iy * W + ix];
-            const float *w = plan->weight_t + (c * taps + tap) * O;
+          for (int e = 0; e < events; e++) {
+            const float value = values[e];
+            const float *w = weights[e] + tap_offset;
             for (int v = 0; v < nv; v++) {
               snk_f8 wv;
               memcpy(&wv, w + 8 * v, sizeof wv);
