@@ -45,6 +45,18 @@ static int model_in_use(ModelObject *self) {
   return self->busy;
 }
 
+/* Marks the model busy and acquires `obj` (the mark comes first: __dlpack__
+ * may run Python code that calls the model); NULL with the mark cleared and
+ * an exception set on failure. The caller clears the mark after its call. */
+static sinabs_tensor *model_enter_with(ModelObject *self, native_state *state, PyObject *obj,
+                                       const char *name) {
+  if (model_in_use(self)) return NULL;
+  self->busy = 1;
+  sinabs_tensor *tensor = native_acquire(state, obj, name, NULL);
+  if (tensor == NULL) self->busy = 0;
+  return tensor;
+}
+
 static PyObject *model_append(ModelObject *self, PyObject *layer) {
   native_state *state = native_state_of_type(Py_TYPE(self));
   if (model_in_use(self)) return NULL;
@@ -83,13 +95,8 @@ static PyObject *model_item(ModelObject *self, Py_ssize_t index) {
 
 static PyObject *model_forward(ModelObject *self, PyObject *input_obj) {
   native_state *state = native_state_of_type(Py_TYPE(self));
-  if (model_in_use(self)) return NULL;
-  self->busy = 1; /* before acquiring: __dlpack__ may run Python code */
-  sinabs_tensor *input = native_acquire(state, input_obj, "input", NULL);
-  if (input == NULL) {
-    self->busy = 0;
-    return NULL;
-  }
+  sinabs_tensor *input = model_enter_with(self, state, input_obj, "input");
+  if (input == NULL) return NULL;
   sinabs_tensor *output = NULL;
   sinabs_status status;
   Py_BEGIN_ALLOW_THREADS
@@ -132,13 +139,8 @@ static PyObject *model_build(ModelObject *self, PyObject *shape_obj) {
 
 static PyObject *model_backward(ModelObject *self, PyObject *grad_obj) {
   native_state *state = native_state_of_type(Py_TYPE(self));
-  if (model_in_use(self)) return NULL;
-  self->busy = 1; /* before acquiring: __dlpack__ may run Python code */
-  sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
-  if (grad == NULL) {
-    self->busy = 0;
-    return NULL;
-  }
+  sinabs_tensor *grad = model_enter_with(self, state, grad_obj, "grad_output");
+  if (grad == NULL) return NULL;
   sinabs_tensor *grad_input = NULL;
   sinabs_status status;
   Py_BEGIN_ALLOW_THREADS
@@ -152,13 +154,8 @@ static PyObject *model_backward(ModelObject *self, PyObject *grad_obj) {
 
 static PyObject *model_backward_parameters(ModelObject *self, PyObject *grad_obj) {
   native_state *state = native_state_of_type(Py_TYPE(self));
-  if (model_in_use(self)) return NULL;
-  self->busy = 1; /* before acquiring: __dlpack__ may run Python code */
-  sinabs_tensor *grad = native_acquire(state, grad_obj, "grad_output", NULL);
-  if (grad == NULL) {
-    self->busy = 0;
-    return NULL;
-  }
+  sinabs_tensor *grad = model_enter_with(self, state, grad_obj, "grad_output");
+  if (grad == NULL) return NULL;
   sinabs_status status;
   Py_BEGIN_ALLOW_THREADS
   status = sinabs_model_backward_parameters(self->handle, grad);
