@@ -19,7 +19,8 @@ Forward+backward: states reset, training forward, backward of sum(output)
 (ours: Sequential.backward with input_grad=False; torch: autograd; neither
 computes the input's gradient).
 The variants take turns within each repeat (load from elsewhere falls on
-all alike). Prints the best of the repeats (robust to other load) and the
+all alike), each after a short idle gap (no run inherits the spin-waiting
+threads of the one before). Prints the best of the repeats (robust to other load) and the
 median, and the speed-up of native over each other variant (best vs best).
 
     make bench-models            (or: python bench/bench_models.py [--repeats 7] [--threads 2])
@@ -40,14 +41,18 @@ import sinabs_swift.torch as sst  # noqa: E402
 from sinabs_swift import layers as L  # noqa: E402
 
 
-def timings(runs, repeats):
+def timings(runs, repeats, gap):
     """{name: (best, median)} of each run; the runs take turns, so that load
-    from elsewhere on the machine falls on all of them alike."""
+    from elsewhere on the machine falls on all of them alike. Each timed run
+    starts after `gap` seconds of idling: the thread pools of the previous
+    run (torch's OpenMP workers, OpenBLAS') spin-wait for milliseconds after
+    their work and would otherwise take a core from whichever run is next."""
     for fn in runs.values():
         fn()
     times = {name: [] for name in runs}
     for _ in range(repeats):
         for name, fn in runs.items():
+            time.sleep(gap)
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
@@ -131,6 +136,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--gap-ms", type=float, default=30.0,
+                        help="idle time before each timed run (see timings)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     ss.set_num_threads(args.threads)
@@ -139,7 +146,7 @@ def main():
     scale_weights(net)
     hybrid = swap_neurons(net)
     print(f"workload B: {BATCH} samples x {STEPS} steps of 2x34x34, {args.threads} threads, "
-          f"best / median of {args.repeats}")
+          f"best / median of {args.repeats}, {args.gap_ms:g} ms idle before each run")
     for activity in (0.05, 0.5):
         xt = dvs_input(activity)
         x = xt.numpy()
@@ -157,7 +164,7 @@ def main():
         for mode, training in (("forward", False), ("forward+backward", True)):
             runs = {"sinabs": torch_runner(net, xt, training), "torch+ss": torch_runner(hybrid, xt, training),
                     "native": runner.forward_backward if training else runner.forward}
-            for name, result in timings(runs, args.repeats).items():
+            for name, result in timings(runs, args.repeats, args.gap_ms / 1e3).items():
                 results[(mode, name)] = result
         print(f"\ninput activity {activity:.0%} (output entries differing from sinabs: {differ:.2%})")
         print(f"  {'':18s} {'sinabs ms':>16s} {'torch+ss ms':>16s} {'native ms':>16s}  "

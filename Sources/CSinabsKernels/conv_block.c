@@ -1,20 +1,38 @@
 // Fused inference block: event-driven Conv2d -> neuron step -> average pool,
 // one frame at a time. On workload B the first block's conv output and spikes
 // are 30 MB each: run layer by layer they go to memory and back three times;
-// here a frame's (74 KB) stay in L2. Chunks of samples run in parallel, each
-// sample's frames in time order (its neuron states carry from frame to frame).
+// here a frame's stay in cache. Everything inside a frame is channels-last
+// (the scatter's layout): the neuron steps run on the accumulator rows as the
+// scatter left them (no transpose), zero them while they are in L1, and a 2x2
+// pool reads each pair of spike rows at once; only the pooled frame (a
+// quarter of the spikes) is transposed to the output's planes. The neuron
+// states of a sample are transposed to channels-last once for its frames.
+// Chunks of samples run in parallel, each sample's frames in time order.
 #include <stdlib.h>
+#include "exact_recip.h"
 #include "scatter.h"
+
+/// Output rows [oy0, oy1), stepped and pooled together.
+typedef struct block_band {
+  int64_t oy0, oy1;
+} block_band;
 
 typedef struct block_job {
   const snk_conv_block *block;
   snk_scatter_plan plan;
+  const block_band *bands;
+  int64_t band_count;
+  int pool_2x2;
   double *spike_sums;  // one per chunk
 } block_job;
 
+// Per-chunk scratch, in frames of N = out_channels x out_h x out_w floats.
+enum { ACC, SPIKES, POOLED, V_MEM, I_SYN, B, THRESHOLD, SCRATCH_FRAMES };
+// Neurons per band without the 2x2 pool: its spikes stay in L1.
+enum { BAND_NEURONS = 2048 };
+
 int64_t snk_conv_block_scratch(const snk_conv_shape *s) {
-  // Channels-last accumulator, conv output, spikes: one frame each.
-  return 3 * s->out_channels * s->out_h * s->out_w;
+  return SCRATCH_FRAMES * s->out_channels * s->out_h * s->out_w;
 }
 
 static int64_t output_per_frame(const snk_conv_block *block) {
@@ -23,38 +41,159 @@ static int64_t output_per_frame(const snk_conv_block *block) {
   return s->out_channels * s->out_h * s->out_w;
 }
 
-SNK_MULTIVERSION
+// sinabs' SumPool2d(2) and friends: 2x2 windows, stride 2, inside the frame.
+static int is_pool_2x2(const snk_pool_shape *p) {
+  return p && p->kernel_h == 2 && p->kernel_w == 2 && p->stride_h == 2 && p->stride_w == 2 &&
+         p->pad_h == 0 && p->pad_w == 0 && p->dilation_h == 1 && p->dilation_w == 1 &&
+         2 * p->out_h <= p->height && 2 * p->out_w <= p->width;
+}
+
+/// The frame's bands (malloc'ed, NULL when out of memory): pairs of rows
+/// for a 2x2 pool (then the rows below the last window), else rows of about
+/// BAND_NEURONS neurons.
+static block_band *make_bands(const snk_scatter_plan *plan, int pool_2x2, const snk_pool_shape *pool,
+                              int64_t *count) {
+  const snk_conv_shape *s = plan->s;
+  const int64_t OH = s->out_h, row = s->out_w * s->out_channels;
+  const int64_t per_band = pool_2x2 ? 2 : (BAND_NEURONS / row > 1 ? BAND_NEURONS / row : 1);
+  const int64_t paired = pool_2x2 ? 2 * pool->out_h : OH;
+  *count = (paired + per_band - 1) / per_band + (paired < OH);
+  block_band *bands = malloc((size_t)*count * sizeof(block_band));
+  if (bands == NULL) return NULL;
+  for (int64_t k = 0; k < *count; k++) {
+    block_band *b = &bands[k];
+    b->oy0 = k * per_band;
+    b->oy1 = b->oy0 + per_band < paired ? b->oy0 + per_band : paired;
+    if (b->oy0 >= paired) b->oy1 = OH;  // below the last pool window
+  }
+  return bands;
+}
+
+/// What a chunk works on: its scratch and the sample whose frames it runs.
+typedef struct block_frame {
+  const block_job *job;
+  float *scratch;
+  int64_t N, O, plane;
+  snk_neuron_io io;  // batch 1, time 1; pointers set per step
+} block_frame;
+
+// The channels-last states of the sample: in before its frames (to), out after.
+static void move_states(block_frame *f, int64_t n, int to_channels_last) {
+  const snk_conv_block *block = f->job->block;
+  float *const nchw[] = {block->v_mem, block->i_syn, block->b, block->threshold};
+  for (int k = 0; k < 4; k++) {
+    if (nchw[k] == NULL) continue;
+    float *sample = nchw[k] + n * f->N, *cl = f->scratch + (V_MEM + k) * f->N;
+    if (to_channels_last) {
+      snk_transpose_in(sample, cl, f->plane, f->O);
+    } else {
+      snk_transpose_out(cl, NULL, sample, f->plane, f->O);
+    }
+  }
+}
+
+// Neurons [first, first + count) of the frame (channels-last) take one step
+// on their accumulator `acc` (+ bias: the conv output), spikes to `spikes`;
+// the accumulator is zeroed for the next scatter.
+SNK_INLINE double step(block_frame *f, float *acc, int64_t first, int64_t count, float *spikes) {
+  const snk_conv_block *block = f->job->block;
+  if (block->bias) {
+    for (int64_t p = 0; p < count; p += f->O)
+      for (int64_t o = 0; o < f->O; o++) acc[p + o] = acc[p + o] + block->bias[o];
+  }
+  snk_neuron_io *io = &f->io;
+  io->neurons = io->input_stride = io->output_stride = count;
+  io->input = acc;
+  io->output = spikes;
+  io->v_mem = f->scratch + V_MEM * f->N + first;
+  io->i_syn = block->i_syn ? f->scratch + I_SYN * f->N + first : NULL;
+  io->b = block->b ? f->scratch + B * f->N + first : NULL;
+  io->threshold = block->threshold ? f->scratch + THRESHOLD * f->N + first : NULL;
+  const double sum = snk_neuron_forward_serial(block->neuron, io);
+  memset(acc, 0, (size_t)count * sizeof(float));
+  return sum;
+}
+
+// Pooled row py (channels-last) of a pair of spike rows: the same sums in the
+// same order as snk_avg_pool_forward.
+SNK_INLINE void pool_pair(const snk_conv_block *block, const float *r0, int64_t O, float *dst) {
+  const snk_pool_shape *pool = block->pool;
+  const int64_t PW = pool->out_w, row = pool->width * O;
+  const float *r1 = r0 + row;
+  const float divisor = (float)(block->pool_divisor_override > 0 ? block->pool_divisor_override : 4);
+  const float scale = block->pool_scale, recip = 1.0f / divisor;
+  const int exact = snk_has_exact_recip(divisor);
+  for (int64_t px = 0; px < PW; px++) {
+    const float *a = r0 + 2 * px * O, *b = r1 + 2 * px * O;
+    for (int64_t o = 0; o < O; o++) {
+      const float window = (((0.0f + a[o]) + a[O + o]) + b[o]) + b[O + o];
+      dst[px * O + o] = (exact ? window * recip : window / divisor) * scale;
+    }
+  }
+}
+
+// Band k after the scatter: its neurons step, then (2x2) pool.
+SNK_INLINE double finish_band(block_frame *f, int64_t k) {
+  const block_job *job = f->job;
+  const snk_conv_block *block = job->block;
+  const block_band *band = &job->bands[k];
+  const int64_t O = f->O, row = block->conv->out_w * O;
+  const int64_t first = band->oy0 * row, count = (band->oy1 - band->oy0) * row;
+  float *acc = f->scratch + ACC * f->N + first, *spikes = f->scratch + SPIKES * f->N;
+  if (!job->pool_2x2) return step(f, acc, first, count, spikes + first);
+  const double sum = step(f, acc, first, count, spikes);
+  if (band->oy1 <= 2 * block->pool->out_h) {
+    pool_pair(block, spikes, O, f->scratch + POOLED * f->N + band->oy0 / 2 * block->pool->out_w * O);
+  }
+  return sum;
+}
+
+// One frame: scatter, then band by band step and pool; then the pooled frame
+// (or the spikes, through any other pool) into the output's planes.
+SNK_MULTIVERSION_WIDE
+static double run_frame(block_frame *f, const float *x, float *out) {
+  const block_job *job = f->job;
+  const snk_conv_block *block = job->block;
+  const snk_conv_shape *s = block->conv;
+  const int64_t O = f->O;
+  float *acc = f->scratch + ACC * f->N, *spikes = f->scratch + SPIKES * f->N;
+  float *pooled = f->scratch + POOLED * f->N;
+  double sum = 0.0;
+  snk_scatter_accumulate(&job->plan, x, acc);
+  for (int64_t k = 0; k < job->band_count; k++) sum += finish_band(f, k);
+  if (job->pool_2x2) {
+    snk_transpose_out(pooled, NULL, out, block->pool->out_h * block->pool->out_w, O);
+  } else if (block->pool == NULL) {
+    snk_transpose_out(spikes, NULL, out, f->plane, O);
+  } else {
+    snk_transpose_out(spikes, NULL, pooled, f->plane, O);
+    snk_avg_pool_forward_serial(block->pool, pooled, out, block->pool_count_include_pad,
+                                block->pool_divisor_override, block->pool_scale);
+  }
+  return sum;
+}
+
 static void block_chunk(void *context, int64_t begin, int64_t end) {
   const block_job *job = context;
   const snk_conv_block *block = job->block;
   const snk_conv_shape *s = block->conv;
-  const int64_t N = s->out_channels * s->out_h * s->out_w, plane = s->out_h * s->out_w;
   const int64_t in_frame = s->channels * s->height * s->width, out_frame = output_per_frame(block);
   for (int64_t chunk = begin; chunk < end; chunk++) {
-    float *acc = block->scratch + chunk * snk_conv_block_scratch(s);
-    float *conv_out = acc + N, *spikes = conv_out + N;
+    block_frame f = {.job = job, .scratch = block->scratch + chunk * snk_conv_block_scratch(s),
+                     .O = s->out_channels, .plane = s->out_h * s->out_w};
+    f.N = f.O * f.plane;
+    f.io.batch = f.io.time = 1;
+    memset(f.scratch + ACC * f.N, 0, (size_t)f.N * sizeof(float));
     const int64_t first = block->batch * chunk / block->chunks;
     const int64_t last = block->batch * (chunk + 1) / block->chunks;
     double sum = 0.0;
     for (int64_t n = first; n < last; n++) {
-      snk_neuron_io io = {.batch = 1, .time = 1, .neurons = N, .input_stride = N, .output_stride = N};
-      io.input = conv_out;
-      io.v_mem = block->v_mem + n * N;
-      io.i_syn = block->i_syn ? block->i_syn + n * N : NULL;
-      io.b = block->b ? block->b + n * N : NULL;
-      io.threshold = block->threshold ? block->threshold + n * N : NULL;
+      move_states(&f, n, 1);
       for (int64_t t = 0; t < block->time; t++) {
         const int64_t frame = n * block->time + t;
-        float *out = block->output + frame * out_frame;
-        snk_scatter_sample(&job->plan, block->input + frame * in_frame, acc);
-        snk_transpose_out(acc, block->bias, conv_out, plane, s->out_channels);
-        io.output = block->pool ? spikes : out;
-        sum += snk_neuron_forward_serial(block->neuron, &io);
-        if (block->pool) {
-          snk_avg_pool_forward_serial(block->pool, spikes, out, block->pool_count_include_pad,
-                                      block->pool_divisor_override, block->pool_scale);
-        }
+        sum += run_frame(&f, block->input + frame * in_frame, block->output + frame * out_frame);
       }
+      move_states(&f, n, 0);
     }
     job->spike_sums[chunk] = sum;
   }
@@ -68,15 +207,19 @@ int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
   int64_t *rows = snk_tap_table(s->height, s->kernel_h, s->pad_h, s->dilation_h, s->stride_h, s->out_h);
   int64_t *cols = snk_tap_table(s->width, s->kernel_w, s->pad_w, s->dilation_w, s->stride_w, s->out_w);
   double *sums = calloc((size_t)chunks, sizeof(double));
-  if (rows == NULL || cols == NULL || sums == NULL) {
+  snk_conv_block adjusted = *block;
+  adjusted.chunks = chunks;
+  block_job job = {.block = &adjusted, .plan = {s, block->weight_t, rows, cols},
+                   .pool_2x2 = is_pool_2x2(block->pool), .spike_sums = sums};
+  block_band *bands = rows ? make_bands(&job.plan, job.pool_2x2, block->pool, &job.band_count) : NULL;
+  job.bands = bands;
+  if (rows == NULL || cols == NULL || sums == NULL || bands == NULL) {
     free(rows);
     free(cols);
     free(sums);
+    free(bands);
     return -1;
   }
-  snk_conv_block adjusted = *block;
-  adjusted.chunks = chunks;
-  block_job job = {&adjusted, {s, block->weight_t, rows, cols}, sums};
   // One item per chunk (each owns its scratch), claimed dynamically so that
   // a core shared with another process does less; the cost only says "big".
   snk_parallel_for_dynamic(chunks, INT64_C(1) << 20, block_chunk, &job);
@@ -84,5 +227,6 @@ int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
   free(rows);
   free(cols);
   free(sums);
+  free(bands);
   return 0;
 }

@@ -38,7 +38,7 @@ int64_t *snk_tap_table(int64_t size, int64_t taps, int64_t pad, int64_t dilation
   return table;
 }
 
-SNK_MULTIVERSION
+SNK_MULTIVERSION_WIDE
 static void scatter_chunk(void *context, int64_t begin, int64_t end) {
   const scatter_job *job = context;
   const snk_conv_shape *s = job->plan.s;

@@ -41,7 +41,8 @@ SNK_INLINE void store_tape(const snk_neuron_io *io, int64_t row, int64_t n0, int
 SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
                             int64_t b, int64_t n0, int64_t n1, const int adaptive,
                             const int has_syn, const int spike_fn, const int training,
-                            const int per_neuron) {
+                            const int per_neuron, const int recip_spike, const int simple) {
+  // simple (has_fast_path) makes reset and bound constants; 2: normalised input.
   const int64_t N = io->neurons, T = io->time;
   float *restrict v = io->v_mem + b * N;
   float *restrict isyn = has_syn ? io->i_syn + b * N : 0;
@@ -51,9 +52,10 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
   const float a_syn = p->alpha_syn;
   const float a_adapt = p->alpha_adapt, one_minus_a_adapt = 1.0f - p->alpha_adapt;
   const float threshold = p->threshold, adapt_scale = p->adapt_scale;
+  const float recip = 1.0f / p->threshold;  // used only when exact (recip_spike)
   const float max_spikes = p->max_spikes;
-  const int norm = p->norm_input, reset_to_value = p->reset_fn == SNK_RESET_TO_VALUE;
-  const int subtract_threshold = p->subtract_threshold, has_min = p->has_min_v_mem;
+  const int norm = simple ? simple == 2 : p->norm_input, reset_to_value = !simple && p->reset_fn == SNK_RESET_TO_VALUE;
+  const int subtract_threshold = simple || p->subtract_threshold, has_min = !simple && p->has_min_v_mem;
   const float subtract_value = p->subtract_value, reset_value = p->reset_value;
   const float min_v = p->min_v_mem;
   // Per-neuron decay factors (this sample's row), else the scalars.
@@ -92,7 +94,8 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
       float out = vv;
       if (spike_fn != SNK_SPIKE_NONE) {
         const float thr = adaptive ? threshold + adapt_scale * bb[n] : threshold;
-        const float s = snk_spike(spike_fn, vv, thr, max_spikes);
+        const float s = recip_spike ? snk_spike_recip(spike_fn, vv, recip, max_spikes)
+                                    : snk_spike(spike_fn, vv, thr, max_spikes);
         vv = snk_reset(vv, s, thr, reset_to_value, subtract_threshold, subtract_value, reset_value);
         if (adaptive) {
           const float b_next = aan * bb[n] + one_minus_aan * s;
@@ -120,9 +123,9 @@ SNK_INLINE double run_block(const snk_neuron_params *p, const snk_neuron_io *io,
   return spikes_total;
 }
 
-#define TRAINING(adaptive, has_syn, spike_fn, per_neuron)                                   \
-  (io->tape_u ? run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 1, per_neuron) \
-              : run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 0, per_neuron))
+#define TRAINING(adaptive, has_syn, spike_fn, per_neuron)                                     \
+  (io->tape_u ? run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 1, per_neuron, 0, 0) \
+              : run_block(p, io, b, n0, n1, adaptive, has_syn, spike_fn, 0, per_neuron, 0, 0))
 #define SPECIALISE(adaptive, has_syn, spike_fn)                    \
   (p->alpha_mem_v ? TRAINING(adaptive, has_syn, spike_fn, 1) \
                   : TRAINING(adaptive, has_syn, spike_fn, 0))
@@ -139,8 +142,8 @@ SNK_INLINE double dispatch_spike(const snk_neuron_params *p, const snk_neuron_io
 }
 
 SNK_MULTIVERSION
-static double run_blocks(const snk_neuron_params *p, const snk_neuron_io *io,
-                         int64_t blocks_per_sample, int64_t begin, int64_t end) {
+static double run_blocks_general(const snk_neuron_params *p, const snk_neuron_io *io,
+                                 int64_t blocks_per_sample, int64_t begin, int64_t end) {
   double total = 0.0;
   for (int64_t task = begin; task < end; task++) {
     const int64_t b = task / blocks_per_sample;
@@ -156,6 +159,50 @@ static double run_blocks(const snk_neuron_params *p, const snk_neuron_io *io,
   }
   if (io->tape_u) snk_stream_fence();  // the training tape was streamed out
   return total;
+}
+
+// The common inference case gets its own loops: sinabs' defaults (subtract
+// the threshold, no lower bound), input normalisation and a power-of-two
+// threshold (spikes by multiplying with its exact reciprocal) as constants,
+// so the vector loop has no blends or division for options it does not use.
+SNK_INLINE int has_fast_path(const snk_neuron_params *p, const snk_neuron_io *io) {
+  return !p->adaptive && !p->alpha_mem_v && !io->tape_u && p->reset_fn != SNK_RESET_TO_VALUE &&
+         p->subtract_threshold && !p->has_min_v_mem;
+}
+
+// simple: 1 without input normalisation, 2 with it.
+#define FAST(has_syn, spike_fn, recip)                                                \
+  (p->norm_input ? run_block(p, io, b, n0, n1, 0, has_syn, spike_fn, 0, 0, recip, 2) \
+                 : run_block(p, io, b, n0, n1, 0, has_syn, spike_fn, 0, 0, recip, 1))
+
+SNK_INLINE double dispatch_fast(const snk_neuron_params *p, const snk_neuron_io *io, int64_t b,
+                                int64_t n0, int64_t n1, const int has_syn) {
+  const int recip = snk_has_exact_recip(p->threshold);
+  switch (p->spike_fn) {
+    case SNK_SPIKE_SINGLE: return FAST(has_syn, SNK_SPIKE_SINGLE, 0);
+    case SNK_SPIKE_MAX: return recip ? FAST(has_syn, SNK_SPIKE_MAX, 1) : FAST(has_syn, SNK_SPIKE_MAX, 0);
+    case SNK_SPIKE_NONE: return FAST(has_syn, SNK_SPIKE_NONE, 0);
+    default: return recip ? FAST(has_syn, SNK_SPIKE_MULTI, 1) : FAST(has_syn, SNK_SPIKE_MULTI, 0);
+  }
+}
+
+SNK_MULTIVERSION_WIDE
+static double run_blocks_fast(const snk_neuron_params *p, const snk_neuron_io *io,
+                              int64_t blocks_per_sample, int64_t begin, int64_t end) {
+  double total = 0.0;
+  for (int64_t task = begin; task < end; task++) {
+    const int64_t b = task / blocks_per_sample;
+    const int64_t n0 = (task % blocks_per_sample) * BLOCK;
+    const int64_t n1 = n0 + BLOCK < io->neurons ? n0 + BLOCK : io->neurons;
+    total += p->has_syn ? dispatch_fast(p, io, b, n0, n1, 1) : dispatch_fast(p, io, b, n0, n1, 0);
+  }
+  return total;
+}
+
+static double run_blocks(const snk_neuron_params *p, const snk_neuron_io *io,
+                         int64_t blocks_per_sample, int64_t begin, int64_t end) {
+  return has_fast_path(p, io) ? run_blocks_fast(p, io, blocks_per_sample, begin, end)
+                              : run_blocks_general(p, io, blocks_per_sample, begin, end);
 }
 
 static void forward_range(void *context, int64_t begin, int64_t end) {

@@ -6,6 +6,7 @@
 #define SNK_NEURON_STEP_H
 
 #include <math.h>
+#include "exact_recip.h"
 #include "multiversion.h"
 #include "sinabs_kernels.h"
 
@@ -24,6 +25,13 @@ SNK_INLINE float snk_spike(int spike_fn, float v, float thr, float max_spikes) {
       // torch's (v > 0) * trunc(v / thr): a product, so NaN stays NaN.
       return (v > 0.0f ? 1.0f : 0.0f) * truncf(v / thr);
   }
+}
+
+/// snk_spike's `v / thr` as `v * recip`, where recip = 1 / thr is exact
+/// (snk_has_exact_recip): no division, the same spikes.
+SNK_INLINE float snk_spike_recip(int spike_fn, float v, float recip, float max_spikes) {
+  const float s = (v > 0.0f ? 1.0f : 0.0f) * truncf(v * recip);
+  return spike_fn == SNK_SPIKE_MAX && s > max_spikes ? max_spikes : s;
 }
 
 /// The membrane after `s` spikes of membrane `u` (before min_v_mem).

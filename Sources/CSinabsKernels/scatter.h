@@ -53,8 +53,8 @@ SNK_INLINE void snk_transpose8(snk_f8 r[8]) {
   }
 }
 
-// y (O x plane) = acc (plane x O) transposed, + bias (the same float adds
-// as element by element): 8 x 8 tiles in registers where O is a multiple of
+// y (O x plane) = acc (plane x O) transposed, + bias if not NULL (the same
+// float adds as element by element; without bias a pure copy, -0.0 kept): 8 x 8 tiles in registers where O is a multiple of
 // 8, the rest in blocks of pixels so the accumulator rows stay in L1.
 SNK_INLINE void snk_transpose_out(const float *restrict acc, const float *restrict bias,
                                   float *restrict y, int64_t plane, int64_t O) {
@@ -66,7 +66,7 @@ SNK_INLINE void snk_transpose_out(const float *restrict acc, const float *restri
         for (int i = 0; i < 8; i++) memcpy(&r[i], acc + (start + i) * O + o0, sizeof r[i]);
         snk_transpose8(r);
         for (int j = 0; j < 8; j++) {
-          const snk_f8 v = r[j] + (bias ? bias[o0 + j] : 0.0f);
+          const snk_f8 v = bias ? r[j] + bias[o0 + j] : r[j];
           memcpy(y + (o0 + j) * plane + start, &v, sizeof v);
         }
       }
@@ -76,9 +76,12 @@ SNK_INLINE void snk_transpose_out(const float *restrict acc, const float *restri
   for (int64_t p0 = start; p0 < plane; p0 += PIXELS) {
     const int64_t p1 = p0 + PIXELS < plane ? p0 + PIXELS : plane;
     for (int64_t o = 0; o < O; o++) {
-      const float b = bias ? bias[o] : 0.0f;
       float *out = y + o * plane;
-      for (int64_t p = p0; p < p1; p++) out[p] = acc[p * O + o] + b;
+      if (bias) {
+        for (int64_t p = p0; p < p1; p++) out[p] = acc[p * O + o] + bias[o];
+      } else {
+        for (int64_t p = p0; p < p1; p++) out[p] = acc[p * O + o];
+      }
     }
   }
 }
@@ -120,75 +123,92 @@ SNK_INLINE void snk_scatter_event(const snk_scatter_plan *plan, float *acc, int6
   }
 }
 
+typedef float snk_f16 __attribute__((vector_size(64)));
+
 // Pixel-major scatter: all of one input pixel's events reach the same
 // outputs, so each output's nv vectors of channels are loaded and stored once
 // per pixel and tap (not once per event: the stores were the bound). masks[p]
 // has bit c set where channel c of pixel p is non-zero (groups == 1).
-SNK_INLINE void snk_scatter_pixels(const snk_scatter_plan *plan, const float *x, float *acc,
-                                   const uint32_t *masks, const int nv) {
-  const snk_conv_shape *s = plan->s;
-  const int64_t H = s->height, W = s->width, HW = H * W, O = s->out_channels;
-  const int64_t kh = s->kernel_h, kw = s->kernel_w, taps = kh * kw, OW = s->out_w;
-  for (int64_t iy = 0; iy < H; iy++) {
-    const int64_t *rows = plan->rows + iy * kh;
-    for (int64_t ix = 0; ix < W; ix++) {
-      const uint32_t mask = masks[iy * W + ix];
-      if (mask == 0) continue;
-      const int64_t *cols = plan->cols + ix * kw;
-      // The pixel's events once (not once per tap): value and weight base.
-      float values[32];
-      const float *weights[32];
-      int events = 0;
-      for (uint32_t m = mask; m != 0; m &= m - 1, events++) {
-        const int64_t c = __builtin_ctz(m);
-        values[events] = x[c * HW + iy * W + ix];
-        weights[events] = plan->weight_t + c * taps * O;
-      }
-      for (int64_t ky = 0; ky < kh; ky++) {
-        if (rows[ky] < 0) continue;
-        for (int64_t kx = 0; kx < kw; kx++) {
-          if (cols[kx] < 0) continue;
-          float *out = acc + (rows[ky] * OW + cols[kx]) * O;
-          const int64_t tap_offset = (ky * kw + kx) * O;
-          snk_f8 a[4];
-          for (int v = 0; v < nv; v++) memcpy(&a[v], out + 8 * v, sizeof a[v]);
-          for (int e = 0; e < events; e++) {
-            const float value = values[e];
-            const float *w = weights[e] + tap_offset;
-            for (int v = 0; v < nv; v++) {
-              snk_f8 wv;
-              memcpy(&wv, w + 8 * v, sizeof wv);
-              a[v] += value * wv;
-            }
-          }
-          for (int v = 0; v < nv; v++) memcpy(out + 8 * v, &a[v], sizeof a[v]);
-        }
-      }
-    }
+// VEC is a vector type of LANES floats; out_channels = nv x LANES.
+#define SNK_SCATTER_PIXELS(NAME, VEC, LANES)                                                   \
+  SNK_INLINE void NAME(const snk_scatter_plan *plan, const float *x, float *acc,              \
+                       const uint32_t *masks, const int nv) {                                 \
+    const snk_conv_shape *s = plan->s;                                                        \
+    const int64_t H = s->height, W = s->width, HW = H * W, O = s->out_channels;               \
+    const int64_t kh = s->kernel_h, kw = s->kernel_w, taps = kh * kw, OW = s->out_w;          \
+    for (int64_t iy = 0; iy < H; iy++) {                                                      \
+      const int64_t *rows = plan->rows + iy * kh;                                             \
+      for (int64_t ix = 0; ix < W; ix++) {                                                    \
+        const uint32_t mask = masks[iy * W + ix];                                             \
+        if (mask == 0) continue;                                                              \
+        const int64_t *cols = plan->cols + ix * kw;                                           \
+        /* The pixel's events once (not once per tap): value and weight base. */              \
+        float values[32];                                                                     \
+        const float *weights[32];                                                             \
+        int events = 0;                                                                       \
+        for (uint32_t m = mask; m != 0; m &= m - 1, events++) {                               \
+          const int64_t c = __builtin_ctz(m);                                                 \
+          values[events] = x[c * HW + iy * W + ix];                                           \
+          weights[events] = plan->weight_t + c * taps * O;                                    \
+        }                                                                                     \
+        for (int64_t ky = 0; ky < kh; ky++) {                                                 \
+          if (rows[ky] < 0) continue;                                                         \
+          for (int64_t kx = 0; kx < kw; kx++) {                                               \
+            if (cols[kx] < 0) continue;                                                       \
+            float *out = acc + (rows[ky] * OW + cols[kx]) * O;                                \
+            const int64_t tap_offset = (ky * kw + kx) * O;                                    \
+            VEC a[32 / LANES];                                                                \
+            for (int v = 0; v < nv; v++) memcpy(&a[v], out + LANES * v, sizeof a[v]);         \
+            for (int e = 0; e < events; e++) {                                                \
+              const float value = values[e];                                                  \
+              const float *w = weights[e] + tap_offset;                                       \
+              for (int v = 0; v < nv; v++) {                                                  \
+                VEC wv;                                                                       \
+                memcpy(&wv, w + LANES * v, sizeof wv);                                        \
+                a[v] += value * wv;                                                           \
+              }                                                                               \
+            }                                                                                 \
+            for (int v = 0; v < nv; v++) memcpy(out + LANES * v, &a[v], sizeof a[v]);         \
+          }                                                                                   \
+        }                                                                                     \
+      }                                                                                       \
+    }                                                                                         \
   }
+
+SNK_SCATTER_PIXELS(snk_scatter_pixels8, snk_f8, 8)
+SNK_SCATTER_PIXELS(snk_scatter_pixels16, snk_f16, 16)
+
+enum { SNK_SCATTER_MAX_PIXELS = 4096 };
+
+/// Whether the pixel-major scatter applies to the plan.
+SNK_INLINE int snk_scatter_by_pixel(const snk_scatter_plan *plan) {
+  const snk_conv_shape *s = plan->s;
+  const int64_t O = s->out_channels;
+  return s->groups == 1 && s->channels <= 32 && O % 8 == 0 && O <= 32 &&
+         s->height * s->width <= SNK_SCATTER_MAX_PIXELS;
 }
 
-// acc (out_h x out_w x out_channels) = the convolution of one sample's input
-// x (channels x height x width), without bias.
-SNK_INLINE void snk_scatter_sample(const snk_scatter_plan *plan, const float *x, float *acc) {
+// acc (out_h x out_w x out_channels) += the convolution of one sample's
+// input x (channels x height x width), without bias.
+SNK_INLINE void snk_scatter_accumulate(const snk_scatter_plan *plan, const float *x, float *acc) {
   const snk_conv_shape *s = plan->s;
   const int64_t H = s->height, W = s->width;
-  memset(acc, 0, (size_t)(s->out_h * s->out_w * s->out_channels) * sizeof(float));
-  enum { MAX_PIXELS = 4096 };
-  const int64_t O = s->out_channels;
-  if (s->groups == 1 && s->channels <= 32 && O % 8 == 0 && O <= 32 && H * W <= MAX_PIXELS) {
-    uint32_t masks[MAX_PIXELS];
+  if (snk_scatter_by_pixel(plan)) {
+    // masks[p]: bit c set where channel c of pixel p is non-zero.
+    uint32_t masks[SNK_SCATTER_MAX_PIXELS];
     memset(masks, 0, (size_t)(H * W) * sizeof(uint32_t));
     for (int64_t c = 0; c < s->channels; c++) {
       const float *plane = x + c * H * W;
 #pragma clang loop vectorize(enable)
       for (int64_t p = 0; p < H * W; p++) masks[p] |= (uint32_t)(plane[p] != 0.0f) << c;
     }
-    switch (O / 8) {
-      case 1: snk_scatter_pixels(plan, x, acc, masks, 1); return;
-      case 2: snk_scatter_pixels(plan, x, acc, masks, 2); return;
-      case 3: snk_scatter_pixels(plan, x, acc, masks, 3); return;
-      default: snk_scatter_pixels(plan, x, acc, masks, 4); return;
+    // Out channels in vectors of 8 (8, 24) or 16 (16, 32: one AVX-512
+    // register each, two AVX2 registers where that is what the clone has).
+    switch (s->out_channels / 8) {
+      case 1: snk_scatter_pixels8(plan, x, acc, masks, 1); return;
+      case 2: snk_scatter_pixels16(plan, x, acc, masks, 1); return;
+      case 3: snk_scatter_pixels8(plan, x, acc, masks, 3); return;
+      default: snk_scatter_pixels16(plan, x, acc, masks, 2); return;
     }
   }
   for (int64_t c = 0; c < s->channels; c++) {
@@ -211,6 +231,14 @@ SNK_INLINE void snk_scatter_sample(const snk_scatter_plan *plan, const float *x,
       }
     }
   }
+}
+
+// acc (out_h x out_w x out_channels) = the convolution of one sample's input
+// x (channels x height x width), without bias.
+SNK_INLINE void snk_scatter_sample(const snk_scatter_plan *plan, const float *x, float *acc) {
+  const snk_conv_shape *s = plan->s;
+  memset(acc, 0, (size_t)(s->out_h * s->out_w * s->out_channels) * sizeof(float));
+  snk_scatter_accumulate(plan, x, acc);
 }
 
 #endif
