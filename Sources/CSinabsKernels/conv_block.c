@@ -123,13 +123,21 @@ SNK_INLINE void pool_pair(const snk_conv_block *block, const float *r0, int64_t 
   const float divisor = (float)(block->pool_divisor_override > 0 ? block->pool_divisor_override : 4);
   const float scale = block->pool_scale, recip = 1.0f / divisor;
   const int exact = snk_has_exact_recip(divisor);
-  for (int64_t px = 0; px < PW; px++) {
-    const float *a = r0 + 2 * px * O, *b = r1 + 2 * px * O;
-    for (int64_t o = 0; o < O; o++) {
-      const float window = (((0.0f + a[o]) + a[O + o]) + b[o]) + b[O + o];
-      dst[px * O + o] = (exact ? window * recip : window / divisor) * scale;
-    }
+  // Window (px, o) = the pixels 2px and 2px + 1 of both rows, channel o.
+#define SNK_POOL_ROW(DIVIDE)                                                           \
+  for (int64_t px = 0; px < PW; px++) {                                                \
+    const float *a = r0 + 2 * px * O, *b = r1 + 2 * px * O;                            \
+    for (int64_t o = 0; o < O; o++) {                                                  \
+      const float window = (((0.0f + a[o]) + a[O + o]) + b[o]) + b[O + o];             \
+      dst[px * O + o] = (DIVIDE) * scale;                                              \
+    }                                                                                  \
   }
+  if (exact) {
+    SNK_POOL_ROW(window * recip)
+  } else {
+    SNK_POOL_ROW(window / divisor)
+  }
+#undef SNK_POOL_ROW
 }
 
 // Band k after the scatter: its neurons step, then (2x2) pool.

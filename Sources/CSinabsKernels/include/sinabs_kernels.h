@@ -166,8 +166,9 @@ void snk_conv_unpack(const snk_conv_shape *shape, const float *product, int64_t 
 void snk_conv_pack(const snk_conv_shape *shape, const float *grad_output, int64_t samples,
                    int64_t group, float *product);
 
-/// The number of non-zero elements (NaN counts as non-zero).
-int64_t snk_count_nonzero(const float *data, int64_t count);
+/// 1 when fewer than `limit` of the `count` elements are non-zero (NaN counts
+/// as non-zero), else 0; reads only as far as it needs to know.
+int32_t snk_nonzero_below(const float *data, int64_t count, int64_t limit);
 
 /// Event-driven forward: every non-zero input adds value * weight to the
 /// outputs its kernel window reaches (channels-last accumulation in

@@ -17,8 +17,7 @@ extension Conv2d {
     func chooseKernel(_ input: Tensor) throws -> ConvKernelChoice {
         if kernelChoice != .automatic { return kernelChoice }
         guard input.count > 0, let x = input.baseAddress else { return .dense }
-        let nonZero = snk_count_nonzero(x, Int64(input.count))
-        return Float(nonZero) < Self.sparseCrossoverDensity * Float(input.count) ? .sparse : .dense
+        return isSparse(x, count: input.count, below: Self.sparseCrossoverDensity) ? .sparse : .dense
     }
 
     func forwardSparse(_ plan: ConvPlan, _ x: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,

@@ -24,8 +24,7 @@ extension Linear {
         case .sparse: break
         case .automatic:
             guard outFeatures >= Self.sparseMinimumOutputs else { return false }
-            let nonZero = snk_count_nonzero(x, Int64(input.count))
-            guard Float(nonZero) < Self.sparseCrossoverDensity * Float(input.count) else { return false }
+            guard isSparse(x, count: input.count, below: Self.sparseCrossoverDensity) else { return false }
         }
         var shape = snk_conv_shape(channels: Int64(inFeatures), height: 1, width: 1, out_channels: Int64(outFeatures),
                                    out_h: 1, out_w: 1, groups: 1, kernel_h: 1, kernel_w: 1, stride_h: 1, stride_w: 1,

@@ -45,8 +45,7 @@ struct ConvBlock {
         case .dense: return false
         case .sparse: break
         case .automatic:
-            let nonZero = snk_count_nonzero(data, Int64(input.count))
-            guard Float(nonZero) < Self.sparseCrossoverDensity * Float(input.count) else { return false }
+            guard isSparse(data, count: input.count, below: Self.sparseCrossoverDensity) else { return false }
         }
         let plan = try conv.plan(for: input.shape)
         var frame = plan.shape

@@ -25,7 +25,7 @@ extension Conv2d {
         let gradWeight = try gradients.accumulator("weight", shape: weight.shape)
         let gradBias = try bias.map { try gradients.accumulator("bias", shape: $0.shape) }
         let sparse = kernelChoice == .sparse || (kernelChoice == .automatic && input.count > 0
-            && Float(snk_count_nonzero(input.baseAddress, Int64(input.count))) < Self.sparseCrossoverDensity * Float(input.count))
+            && input.baseAddress.map { isSparse($0, count: input.count, below: Self.sparseCrossoverDensity) } == true)
         let rows = plan.patchRows, plane = plan.plane, og = plan.groupOutputs
         // Sparse inputs use the patch matrix for the input gradient only
         // (GEMM, then col2im): small chunks keep it in L2 between the two.
