@@ -162,7 +162,6 @@ SNK_MULTIVERSION_WIDE
 static double run_frame(block_frame *f, const float *x, float *out) {
   const block_job *job = f->job;
   const snk_conv_block *block = job->block;
-  const snk_conv_shape *s = block->conv;
   const int64_t O = f->O;
   float *acc = f->scratch + ACC * f->N, *spikes = f->scratch + SPIKES * f->N;
   float *pooled = f->scratch + POOLED * f->N;

@@ -124,6 +124,15 @@ SNK_INLINE void snk_scatter_event(const snk_scatter_plan *plan, float *acc, int6
 }
 
 typedef float snk_f16 __attribute__((vector_size(64)));
+typedef uint32_t snk_u16 __attribute__((vector_size(64)));
+typedef _Bool snk_b16 __attribute__((ext_vector_type(16)));
+
+// Bit j set where m[j] != 0, j < 16 (reads 16 masks: the array is padded).
+SNK_INLINE uint32_t snk_nonzero16(const uint32_t *m) {
+  snk_u16 v;
+  memcpy(&v, m, sizeof v);
+  return __builtin_bit_cast(uint16_t, __builtin_convertvector(v != 0, snk_b16));
+}
 
 // One input pixel's events into all nine outputs of a 3x3 kernel (a pixel
 // whose taps all land inside the output): the nine outputs' channels stay in
@@ -168,9 +177,13 @@ SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *
     const int64_t kh = s->kernel_h, kw = s->kernel_w, taps = kh * kw, OW = s->out_w;          \
     for (int64_t iy = 0; iy < H; iy++) {                                                      \
       const int64_t *rows = plan->rows + iy * kh;                                             \
-      for (int64_t ix = 0; ix < W; ix++) {                                                    \
+      for (int64_t ix0 = 0; ix0 < W; ix0 += 16) {                                             \
+      /* Only the non-empty pixels of 16 (no branch per empty one). */                        \
+      uint32_t busy = snk_nonzero16(masks + iy * W + ix0);                                    \
+      if (W - ix0 < 16) busy &= (1u << (W - ix0)) - 1;                                        \
+      for (; busy != 0; busy &= busy - 1) {                                                   \
+        const int64_t ix = ix0 + __builtin_ctz(busy);                                         \
         const uint32_t mask = masks[iy * W + ix];                                             \
-        if (mask == 0) continue;                                                              \
         const int64_t *cols = plan->cols + ix * kw;                                           \
         /* The pixel's events once (not once per tap): value and weight base. */              \
         float values[32];                                                                     \
@@ -207,6 +220,7 @@ SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *
           }                                                                                   \
         }                                                                                     \
       }                                                                                       \
+      }                                                                                       \
     }                                                                                         \
   }
 
@@ -214,8 +228,6 @@ SNK_SCATTER_PIXELS(snk_scatter_pixels8, snk_f8, 8)
 SNK_SCATTER_PIXELS(snk_scatter_pixels16, snk_f16, 16)
 
 enum { SNK_SCATTER_MAX_PIXELS = 4096 };
-
-typedef uint32_t snk_u16 __attribute__((vector_size(64)));
 
 // masks[p] = bit c set where channel c (< 32) of pixel p is non-zero, for
 // the `pixels` pixels of each of the `channels` planes of x: 16 pixels at a
@@ -252,8 +264,9 @@ SNK_INLINE void snk_scatter_accumulate(const snk_scatter_plan *plan, const float
   const snk_conv_shape *s = plan->s;
   const int64_t H = s->height, W = s->width;
   if (snk_scatter_by_pixel(plan)) {
-    uint32_t masks[SNK_SCATTER_MAX_PIXELS];
+    uint32_t masks[SNK_SCATTER_MAX_PIXELS + 16];  // + 16: snk_nonzero16 reads past a row
     snk_pixel_masks(x, s->channels, H * W, masks);
+    memset(masks + H * W, 0, 16 * sizeof(uint32_t));
     // Out channels in vectors of 8 (8, 24) or 16 (16, 32: one AVX-512
     // register each, two AVX2 registers where that is what the clone has).
     switch (s->out_channels / 8) {
