@@ -78,6 +78,7 @@ typedef struct block_frame {
 } block_frame;
 
 // The channels-last states of the sample: in before its frames (to), out after.
+SNK_MULTIVERSION_WIDE
 static void move_states(block_frame *f, int64_t n, int to_channels_last) {
   const snk_conv_block *block = f->job->block;
   float *const nchw[] = {block->v_mem, block->i_syn, block->b, block->threshold};

@@ -34,9 +34,10 @@ struct ConvBlock {
     /// (Conv2d.sparseCrossoverDensity) because fusing also saves the memory
     /// passes: on workload B's three blocks (2->16, 16->32, 32->32 channels,
     /// 3x3, 400 frames, 2 threads; bench/bench_block_crossover.py) the fused
-    /// block took 0.3-0.5x the time of dense conv + separate layers at 20-70%
-    /// density and 0.7-0.8x at 90-100%. Wider layers favour the dense
-    /// product more, hence a margin.
+    /// block took 0.11-0.2x the time of dense conv + separate layers at 5-27%
+    /// density and 0.3-0.5x at 30-100% (its 2-input-channel block, whose
+    /// dense product is the smallest). Wider layers favour the dense product
+    /// more, hence a margin below 100%.
     static let sparseCrossoverDensity: Float = 0.75
 
     func forward(_ input: Tensor, into output: Tensor) throws -> Bool {
