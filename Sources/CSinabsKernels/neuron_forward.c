@@ -141,14 +141,21 @@ SNK_INLINE double dispatch_spike(const snk_neuron_params *p, const snk_neuron_io
   }
 }
 
+// Task `task` is sample *b's neurons [*n0, *n1): one block of BLOCK.
+SNK_INLINE void task_neurons(const snk_neuron_io *io, int64_t blocks_per_sample, int64_t task,
+                             int64_t *b, int64_t *n0, int64_t *n1) {
+  *b = task / blocks_per_sample;
+  *n0 = (task % blocks_per_sample) * BLOCK;
+  *n1 = *n0 + BLOCK < io->neurons ? *n0 + BLOCK : io->neurons;
+}
+
 SNK_MULTIVERSION
 static double run_blocks_general(const snk_neuron_params *p, const snk_neuron_io *io,
                                  int64_t blocks_per_sample, int64_t begin, int64_t end) {
   double total = 0.0;
   for (int64_t task = begin; task < end; task++) {
-    const int64_t b = task / blocks_per_sample;
-    const int64_t n0 = (task % blocks_per_sample) * BLOCK;
-    const int64_t n1 = n0 + BLOCK < io->neurons ? n0 + BLOCK : io->neurons;
+    int64_t b, n0, n1;
+    task_neurons(io, blocks_per_sample, task, &b, &n0, &n1);
     if (p->adaptive) {
       total += p->has_syn ? dispatch_spike(p, io, b, n0, n1, 1, 1)
                           : dispatch_spike(p, io, b, n0, n1, 1, 0);
@@ -191,9 +198,8 @@ static double run_blocks_fast(const snk_neuron_params *p, const snk_neuron_io *i
                               int64_t blocks_per_sample, int64_t begin, int64_t end) {
   double total = 0.0;
   for (int64_t task = begin; task < end; task++) {
-    const int64_t b = task / blocks_per_sample;
-    const int64_t n0 = (task % blocks_per_sample) * BLOCK;
-    const int64_t n1 = n0 + BLOCK < io->neurons ? n0 + BLOCK : io->neurons;
+    int64_t b, n0, n1;
+    task_neurons(io, blocks_per_sample, task, &b, &n0, &n1);
     total += p->has_syn ? dispatch_fast(p, io, b, n0, n1, 1) : dispatch_fast(p, io, b, n0, n1, 0);
   }
   return total;
