@@ -98,7 +98,17 @@ static void move_states(block_frame *f, int64_t n, int to_channels_last) {
 // the accumulator is zeroed for the next scatter.
 SNK_INLINE double step(block_frame *f, float *acc, int64_t first, int64_t count, float *spikes) {
   const snk_conv_block *block = f->job->block;
-  if (block->bias) {
+  if (block->bias && f->O % 16 == 0) {  // 16 channels a vector (see pool_pair)
+    for (int64_t p = 0; p < count; p += f->O) {
+      for (int64_t o = 0; o < f->O; o += 16) {
+        snk_f16 a, b;
+        memcpy(&a, acc + p + o, sizeof a);
+        memcpy(&b, block->bias + o, sizeof b);
+        a = a + b;
+        memcpy(acc + p + o, &a, sizeof a);
+      }
+    }
+  } else if (block->bias) {
     for (int64_t p = 0; p < count; p += f->O)
       for (int64_t o = 0; o < f->O; o++) acc[p + o] = acc[p + o] + block->bias[o];
   }
@@ -125,18 +135,33 @@ SNK_INLINE void pool_pair(const snk_conv_block *block, const float *r0, int64_t 
   const float scale = block->pool_scale, recip = 1.0f / divisor;
   const int exact = snk_has_exact_recip(divisor);
   // Window (px, o) = the pixels 2px and 2px + 1 of both rows, channel o.
-#define SNK_POOL_ROW(DIVIDE)                                                           \
+  // Written for a vector of LANES channels at a time (16 where the channel
+  // count allows: a vectorised loop over 16 channels alone would run its
+  // scalar remainder).
+#define SNK_POOL_ROW(VEC, LANES, DIVIDE)                                               \
   for (int64_t px = 0; px < PW; px++) {                                                \
     const float *a = r0 + 2 * px * O, *b = r1 + 2 * px * O;                            \
-    for (int64_t o = 0; o < O; o++) {                                                  \
-      const float window = (((0.0f + a[o]) + a[O + o]) + b[o]) + b[O + o];             \
-      dst[px * O + o] = (DIVIDE) * scale;                                              \
+    for (int64_t o = 0; o < O; o += LANES) {                                           \
+      VEC a0, a1, b0, b1;                                                              \
+      memcpy(&a0, a + o, sizeof a0);                                                   \
+      memcpy(&a1, a + O + o, sizeof a1);                                               \
+      memcpy(&b0, b + o, sizeof b0);                                                   \
+      memcpy(&b1, b + O + o, sizeof b1);                                               \
+      const VEC window = (((0.0f + a0) + a1) + b0) + b1;                               \
+      const VEC pooled = (DIVIDE) * scale;                                             \
+      memcpy(dst + px * O + o, &pooled, sizeof pooled);                                \
     }                                                                                  \
   }
-  if (exact) {
-    SNK_POOL_ROW(window * recip)
+  if (O % 16 == 0) {
+    if (exact) {
+      SNK_POOL_ROW(snk_f16, 16, window * recip)
+    } else {
+      SNK_POOL_ROW(snk_f16, 16, window / divisor)
+    }
+  } else if (exact) {
+    SNK_POOL_ROW(float, 1, window * recip)
   } else {
-    SNK_POOL_ROW(window / divisor)
+    SNK_POOL_ROW(float, 1, window / divisor)
   }
 #undef SNK_POOL_ROW
 }

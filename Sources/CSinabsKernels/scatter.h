@@ -141,17 +141,20 @@ SNK_INLINE uint32_t snk_nonzero16(const uint32_t *m) {
 // in the same order as tap by tap. (Border pixels sending their outside taps
 // to a scratch vector instead measured no faster.)
 SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *cols, int64_t OW,
-                                int64_t O, const float *values, const float *const *weights,
-                                int events, const int nv) {
+                                int64_t O, const float *x, int64_t plane, uint32_t mask,
+                                const float *weight_t, const int nv) {
   float *out[9];
   snk_f16 a[9][2];
   for (int t = 0; t < 9; t++) {
     out[t] = acc + (rows[t / 3] * OW + cols[t % 3]) * O;
     for (int v = 0; v < nv; v++) memcpy(&a[t][v], out[t] + 16 * v, sizeof a[t][v]);
   }
-  for (int e = 0; e < events; e++) {
-    const float value = values[e];
-    const float *w = weights[e];
+  // The events straight from the mask: channel c's value x[c * plane] and
+  // weights weight_t[c][tap][O].
+  for (; mask != 0; mask &= mask - 1) {
+    const int64_t c = __builtin_ctz(mask);
+    const float value = x[c * plane];
+    const float *w = weight_t + c * 9 * O;
     for (int t = 0; t < 9; t++) {
       for (int v = 0; v < nv; v++) {
         snk_f16 wv;
@@ -185,6 +188,11 @@ SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *
         const int64_t ix = ix0 + __builtin_ctz(busy);                                         \
         const uint32_t mask = masks[iy * W + ix];                                             \
         const int64_t *cols = plan->cols + ix * kw;                                           \
+        if (LANES == 16 && kh == 3 && kw == 3 && rows[0] >= 0 && rows[1] >= 0 &&             \
+            rows[2] >= 0 && cols[0] >= 0 && cols[1] >= 0 && cols[2] >= 0) {                  \
+          snk_scatter_3x3(acc, rows, cols, OW, O, x + iy * W + ix, HW, mask, plan->weight_t, nv); \
+          continue;                                                                           \
+        }                                                                                     \
         /* The pixel's events once (not once per tap): value and weight base. */              \
         float values[32];                                                                     \
         const float *weights[32];                                                             \
@@ -193,11 +201,6 @@ SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *
           const int64_t c = __builtin_ctz(m);                                                 \
           values[events] = x[c * HW + iy * W + ix];                                           \
           weights[events] = plan->weight_t + c * taps * O;                                    \
-        }                                                                                     \
-        if (LANES == 16 && kh == 3 && kw == 3 && rows[0] >= 0 && rows[1] >= 0 &&             \
-            rows[2] >= 0 && cols[0] >= 0 && cols[1] >= 0 && cols[2] >= 0) {                  \
-          snk_scatter_3x3(acc, rows, cols, OW, O, values, weights, events, nv);               \
-          continue;                                                                           \
         }                                                                                     \
         for (int64_t ky = 0; ky < kh; ky++) {                                                 \
           if (rows[ky] < 0) continue;                                                         \
