@@ -20,7 +20,8 @@ Forward+backward: states reset, training forward, backward of sum(output)
 computes the input's gradient).
 The variants take turns within each repeat (load from elsewhere falls on
 all alike), each after a short idle gap (no run inherits the spin-waiting
-threads of the one before). Prints the best of the repeats (robust to other load) and the
+threads of the one before) and an untimed run (each is timed warm, as in a
+loop over batches). Prints the best of the repeats (robust to other load) and the
 median, and the speed-up of native over each other variant (best vs best).
 
     make bench-models            (or: python bench/bench_models.py [--repeats 7] [--threads 2])
@@ -43,16 +44,19 @@ from sinabs_swift import layers as L  # noqa: E402
 
 def timings(runs, repeats, gap):
     """{name: (best, median)} of each run; the runs take turns, so that load
-    from elsewhere on the machine falls on all of them alike. Each timed run
-    starts after `gap` seconds of idling: the thread pools of the previous
-    run (torch's OpenMP workers, OpenBLAS') spin-wait for milliseconds after
-    their work and would otherwise take a core from whichever run is next."""
+    from elsewhere on the machine falls on all of them alike. Each run is
+    timed in its own steady state, as in a loop over batches: after `gap`
+    seconds of idling (the thread pools of the previous run, torch's OpenMP
+    workers and OpenBLAS', spin-wait for milliseconds after their work and
+    would take a core from the next) it runs once untimed (cores back at
+    speed after the idle gap, its own threads awake), then once timed."""
     for fn in runs.values():
         fn()
     times = {name: [] for name in runs}
     for _ in range(repeats):
         for name, fn in runs.items():
             time.sleep(gap)
+            fn()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
@@ -146,7 +150,7 @@ def main():
     scale_weights(net)
     hybrid = swap_neurons(net)
     print(f"workload B: {BATCH} samples x {STEPS} steps of 2x34x34, {args.threads} threads, "
-          f"best / median of {args.repeats}, {args.gap_ms:g} ms idle before each run")
+          f"best / median of {args.repeats}, {args.gap_ms:g} ms idle and one untimed run before each")
     for activity in (0.05, 0.5):
         xt = dvs_input(activity)
         x = xt.numpy()
