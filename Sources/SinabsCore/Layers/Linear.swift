@@ -61,6 +61,7 @@ public final class Linear: WeightAndBias {
             for r in 0..<rows { (y + r * outFeatures).update(from: b, count: outFeatures) }
             beta = 1
         }
-        Gemm.multiplyTransposedB(m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y, beta: beta)
+        Gemm.multiplyTransposedB(m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y, beta: beta,
+                                 splitRows: true)
     }
 }
