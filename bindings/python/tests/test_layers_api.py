@@ -216,7 +216,7 @@ def test_forward_releases_the_gil():
     threads = ss.get_num_threads()
     ss.set_num_threads(1)  # leave a core to this thread (the machine may have 2)
     layer = ss.layers.LIF(tau_mem=5.0)
-    x = x_of(8, 400, 4096)
+    x = x_of(8, 800, 4096)  # about 40 ms on one thread
     out = np.empty_like(x)
     call = {}
 
