@@ -12,16 +12,12 @@
 #include "exact_recip.h"
 #include "scatter.h"
 
-/// Output rows [oy0, oy1), stepped and pooled together.
-typedef struct block_band {
-  int64_t oy0, oy1;
-} block_band;
-
 typedef struct block_job {
   const snk_conv_block *block;
   snk_scatter_plan plan;
-  const block_band *bands;
-  int64_t band_count;
+  // Bands of output rows step and pool together: `band_rows` rows each up to
+  // row `paired` (pairs for a 2x2 pool), then the rows below the last window.
+  int64_t band_rows, paired;
   int pool_2x2;
   double *spike_sums;  // one per chunk
 } block_job;
@@ -46,27 +42,6 @@ static int is_pool_2x2(const snk_pool_shape *p) {
   return p && p->kernel_h == 2 && p->kernel_w == 2 && p->stride_h == 2 && p->stride_w == 2 &&
          p->pad_h == 0 && p->pad_w == 0 && p->dilation_h == 1 && p->dilation_w == 1 &&
          2 * p->out_h <= p->height && 2 * p->out_w <= p->width;
-}
-
-/// The frame's bands (malloc'ed, NULL when out of memory): pairs of rows
-/// for a 2x2 pool (then the rows below the last window), else rows of about
-/// BAND_NEURONS neurons.
-static block_band *make_bands(const snk_scatter_plan *plan, int pool_2x2, const snk_pool_shape *pool,
-                              int64_t *count) {
-  const snk_conv_shape *s = plan->s;
-  const int64_t OH = s->out_h, row = s->out_w * s->out_channels;
-  const int64_t per_band = pool_2x2 ? 2 : (BAND_NEURONS / row > 1 ? BAND_NEURONS / row : 1);
-  const int64_t paired = pool_2x2 ? 2 * pool->out_h : OH;
-  *count = (paired + per_band - 1) / per_band + (paired < OH);
-  block_band *bands = malloc((size_t)*count * sizeof(block_band));
-  if (bands == NULL) return NULL;
-  for (int64_t k = 0; k < *count; k++) {
-    block_band *b = &bands[k];
-    b->oy0 = k * per_band;
-    b->oy1 = b->oy0 + per_band < paired ? b->oy0 + per_band : paired;
-    if (b->oy0 >= paired) b->oy1 = OH;  // below the last pool window
-  }
-  return bands;
 }
 
 /// What a chunk works on: its scratch and the sample whose frames it runs.
@@ -166,18 +141,17 @@ SNK_INLINE void pool_pair(const snk_conv_block *block, const float *r0, int64_t 
 #undef SNK_POOL_ROW
 }
 
-// Band k after the scatter: its neurons step, then (2x2) pool.
-SNK_INLINE double finish_band(block_frame *f, int64_t k) {
+// Output rows [oy0, oy1) after the scatter: their neurons step, then (2x2) pool.
+SNK_INLINE double finish_band(block_frame *f, int64_t oy0, int64_t oy1) {
   const block_job *job = f->job;
   const snk_conv_block *block = job->block;
-  const block_band *band = &job->bands[k];
   const int64_t O = f->O, row = block->conv->out_w * O;
-  const int64_t first = band->oy0 * row, count = (band->oy1 - band->oy0) * row;
+  const int64_t first = oy0 * row, count = (oy1 - oy0) * row;
   float *acc = f->scratch + ACC * f->N + first, *spikes = f->scratch + SPIKES * f->N;
   if (!job->pool_2x2) return step(f, acc, first, count, spikes + first);
   const double sum = step(f, acc, first, count, spikes);
-  if (band->oy1 <= 2 * block->pool->out_h) {
-    pool_pair(block, spikes, O, f->scratch + POOLED * f->N + band->oy0 / 2 * block->pool->out_w * O);
+  if (oy1 <= job->paired) {
+    pool_pair(block, spikes, O, f->scratch + POOLED * f->N + oy0 / 2 * block->pool->out_w * O);
   }
   return sum;
 }
@@ -193,7 +167,10 @@ static double run_frame(block_frame *f, const float *x, float *out) {
   float *pooled = f->scratch + POOLED * f->N;
   double sum = 0.0;
   snk_scatter_accumulate(&job->plan, x, acc);
-  for (int64_t k = 0; k < job->band_count; k++) sum += finish_band(f, k);
+  for (int64_t oy0 = 0; oy0 < job->paired; oy0 += job->band_rows) {
+    sum += finish_band(f, oy0, oy0 + job->band_rows < job->paired ? oy0 + job->band_rows : job->paired);
+  }
+  if (job->paired < block->conv->out_h) sum += finish_band(f, job->paired, block->conv->out_h);
   if (job->pool_2x2) {
     snk_transpose_out(pooled, NULL, out, block->pool->out_h * block->pool->out_w, O);
   } else if (block->pool == NULL) {
@@ -244,13 +221,13 @@ int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
   adjusted.chunks = chunks;
   block_job job = {.block = &adjusted, .plan = {s, block->weight_t, rows, cols},
                    .pool_2x2 = is_pool_2x2(block->pool), .spike_sums = sums};
-  block_band *bands = rows ? make_bands(&job.plan, job.pool_2x2, block->pool, &job.band_count) : NULL;
-  job.bands = bands;
-  if (rows == NULL || cols == NULL || sums == NULL || bands == NULL) {
+  const int64_t row = s->out_w * s->out_channels;
+  job.band_rows = job.pool_2x2 ? 2 : (BAND_NEURONS / row > 1 ? BAND_NEURONS / row : 1);
+  job.paired = job.pool_2x2 ? 2 * block->pool->out_h : s->out_h;
+  if (rows == NULL || cols == NULL || sums == NULL) {
     free(rows);
     free(cols);
     free(sums);
-    free(bands);
     return -1;
   }
   // One item per chunk (each owns its scratch), claimed dynamically so that
@@ -260,6 +237,5 @@ int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
   free(rows);
   free(cols);
   free(sums);
-  free(bands);
   return 0;
 }
