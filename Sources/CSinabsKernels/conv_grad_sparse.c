@@ -40,7 +40,51 @@ SNK_INLINE void gather_event(const snk_scatter_plan *plan, float *acc_t, const f
   }
 }
 
-SNK_MULTIVERSION
+// 3x3 kernels with groups == 1 and 16 or 32 output channels (nv vectors):
+// the 9 taps x nv vectors of channel c's accumulator stay in registers over
+// all of c's events in one sample. A tap whose output lies outside the plane
+// (border pixels) reads a row of zeros instead of branching.
+SNK_INLINE void gather_plane_3x3(const snk_scatter_plan *plan, float *ac, const float *dyt, const float *x,
+                                 const int nv) {
+  static const float zeros[32];
+  const snk_conv_shape *s = plan->s;
+  const int64_t H = s->height, W = s->width, OW = s->out_w, O = s->out_channels;
+  snk_f16 a[9][2];
+  for (int t = 0; t < 9; t++)
+    for (int v = 0; v < nv; v++) a[t][v] = (snk_f16){0};
+  for (int64_t iy = 0; iy < H; iy++) {
+    const int64_t *rows = plan->rows + iy * 3;
+    const float *row = x + iy * W;
+    for (int64_t ix = 0; ix < W; ix++) {
+      const float value = row[ix];
+      if (value == 0.0f) continue;
+      const int64_t *cols = plan->cols + ix * 3;
+      for (int t = 0; t < 9; t++) {
+        const int64_t oy = rows[t / 3], ox = cols[t % 3];
+        const float *d = (oy >= 0 && ox >= 0) ? dyt + (oy * OW + ox) * O : zeros;
+        for (int v = 0; v < nv; v++) {
+          snk_f16 dv;
+          memcpy(&dv, d + 16 * v, sizeof dv);
+          a[t][v] += value * dv;
+        }
+      }
+    }
+  }
+  for (int t = 0; t < 9; t++) {
+    for (int v = 0; v < nv; v++) {
+      snk_f16 m;
+      memcpy(&m, ac + t * O + 16 * v, sizeof m);
+      m += a[t][v];
+      memcpy(ac + t * O + 16 * v, &m, sizeof m);
+    }
+  }
+}
+
+static int registers_fit(const snk_conv_shape *s) {
+  return s->kernel_h == 3 && s->kernel_w == 3 && s->groups == 1 && (s->out_channels == 16 || s->out_channels == 32);
+}
+
+SNK_MULTIVERSION_WIDE
 static void grad_chunk(void *context, int64_t begin, int64_t end) {
   const grad_job *job = context;
   const snk_conv_shape *s = job->plan.s;
@@ -55,6 +99,14 @@ static void grad_chunk(void *context, int64_t begin, int64_t end) {
       const float *dy = job->grad_output + n * O * plane;
       snk_transpose_in(dy, dyt, plane, O);
       const float *x = job->input + n * s->channels * H * W;
+      if (registers_fit(s)) {
+        const int nv = (int)(O / 16);
+        for (int64_t c = 0; c < s->channels; c++) {
+          if (nv == 1) gather_plane_3x3(&job->plan, acc + c * 9 * O, dyt, x + c * H * W, 1);
+          else gather_plane_3x3(&job->plan, acc + c * 9 * O, dyt, x + c * H * W, 2);
+        }
+        continue;
+      }
       for (int64_t c = 0; c < s->channels; c++) {
         for (int64_t iy = 0; iy < H; iy++) {
           const float *row = x + (c * H + iy) * W;

@@ -121,3 +121,47 @@ void snk_parallel_for_dynamic(int64_t count, int64_t cost_per_item,
   shared_range range = {body, context, count, grain > 0 ? grain : 1, 0};
   run_team(threads, claim_chunks, (char *)&range, 0);
 }
+
+int64_t snk_parallel_team(int64_t count, int64_t cost_per_item) {
+  const int64_t threads = team_size(count, cost_per_item);
+  return threads > 1 ? threads : 1;
+}
+
+// snk_parallel_for_dynamic with the claiming thread's seat number passed on,
+// so that bodies can index per-thread scratch.
+typedef struct seated_range {
+  void (*body)(void *, int64_t, int64_t, int64_t);
+  void *context;
+  int64_t count;
+  _Atomic int64_t next;
+} seated_range;
+
+typedef struct seat {
+  seated_range *range;
+  int64_t worker;
+} seat;
+
+static void *claim_items(void *arg) {
+  const seat *me = arg;
+  seated_range *range = me->range;
+  for (;;) {
+    const int64_t item = atomic_fetch_add(&range->next, 1);
+    if (item >= range->count) return NULL;
+    range->body(range->context, me->worker, item, item + 1);
+  }
+}
+
+void snk_parallel_for_workers(int64_t count, int64_t workers,
+                              void (*body)(void *, int64_t, int64_t, int64_t), void *context) {
+  if (count <= 0) return;
+  if (workers > count) workers = count;
+  if (workers > MAX_THREADS) workers = MAX_THREADS;
+  if (workers <= 1) {
+    body(context, 0, 0, count);
+    return;
+  }
+  seated_range range = {body, context, count, 0};
+  seat seats[MAX_THREADS];
+  for (int64_t i = 0; i < workers; i++) seats[i] = (seat){&range, i};
+  run_team(workers, claim_items, (char *)seats, sizeof(seat));
+}

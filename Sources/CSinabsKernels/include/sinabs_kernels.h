@@ -32,6 +32,18 @@ void snk_parallel_for_dynamic(int64_t count, int64_t cost_per_item,
                               void (*body)(void *context, int64_t begin, int64_t end),
                               void *context);
 
+/// The threads snk_parallel_for would use for `count` items of
+/// `cost_per_item` (>= 1): size per-worker scratch with it.
+int64_t snk_parallel_team(int64_t count, int64_t cost_per_item);
+
+/// Calls body(context, worker, item, item + 1) for every item in [0, count),
+/// items claimed one at a time by `workers` threads (the caller is worker 0):
+/// `worker` in [0, workers) indexes per-thread scratch. Which worker takes
+/// which item varies from call to call.
+void snk_parallel_for_workers(int64_t count, int64_t workers,
+                              void (*body)(void *context, int64_t worker, int64_t begin, int64_t end),
+                              void *context);
+
 // ---- neuron dynamics -------------------------------------------------------
 
 enum { SNK_SPIKE_MULTI = 0, SNK_SPIKE_SINGLE = 1, SNK_SPIKE_MAX = 2, SNK_SPIKE_NONE = 3 };
@@ -154,9 +166,16 @@ void snk_im2col(const snk_conv_shape *shape, const float *input, int64_t samples
                 int64_t group, float *col);
 
 /// The adjoint of snk_im2col: adds every col entry to the input element it
-/// was read from (padding entries are dropped). Parallel over input planes.
-void snk_col2im_add(const snk_conv_shape *shape, const float *col, int64_t samples,
+/// was read from (padding entries are dropped, and may be zeroed in col on
+/// the way). Parallel over input planes.
+void snk_col2im_add(const snk_conv_shape *shape, float *col, int64_t samples,
                     int64_t group, float *grad_input);
+
+/// snk_im2col and snk_col2im_add for one sample on the calling thread (for
+/// callers that are themselves parallel over samples): `col` is
+/// (channels / groups x kh x kw) x (out_h x out_w).
+void snk_im2col_sample(const snk_conv_shape *shape, const float *input, int64_t group, float *col);
+void snk_col2im_add_sample(const snk_conv_shape *shape, float *col, int64_t group, float *grad_input);
 
 /// output[s][group's channel j][p] = product[j][s * out_h * out_w + p] (+ bias).
 void snk_conv_unpack(const snk_conv_shape *shape, const float *product, int64_t samples,

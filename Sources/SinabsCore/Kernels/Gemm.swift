@@ -56,4 +56,39 @@ enum Gemm {
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// `multiply`, cut into products of at most `openBLASThreadedAbove`
+    /// multiply-adds so that OpenBLAS runs each on the calling thread: for
+    /// callers that are already parallel. Cuts C's columns, else its rows
+    /// (pieces of at least 16), else the inner dimension (accumulating).
+    static func multiplyOnCallingThread(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                                        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                        c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
+        guard m > 0, n > 0, k > 0 else { return }
+        let limit = openBLASThreadedAbove, minimumPiece = 16
+        if m * n * k <= limit {
+            multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                     a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, beta: beta)
+        } else if limit / (m * k) >= minimumPiece {
+            let step = limit / (m * k)
+            for j in stride(from: 0, to: n, by: step) {
+                multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: min(step, n - j), k: k,
+                         a: a, lda: lda, b: transposeB ? b + j * ldb : b + j, ldb: ldb, c: c + j, ldc: ldc, beta: beta)
+            }
+        } else if limit / (n * k) >= minimumPiece {
+            let step = limit / (n * k)
+            for i in stride(from: 0, to: m, by: step) {
+                multiply(transposeA: transposeA, transposeB: transposeB, m: min(step, m - i), n: n, k: k,
+                         a: transposeA ? a + i : a + i * lda, lda: lda, b: b, ldb: ldb, c: c + i * ldc, ldc: ldc,
+                         beta: beta)
+            }
+        } else {
+            let step = max(1, limit / (m * n))
+            for p in stride(from: 0, to: k, by: step) {
+                multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: min(step, k - p),
+                         a: transposeA ? a + p * lda : a + p, lda: lda, b: transposeB ? b + p : b + p * ldb, ldb: ldb,
+                         c: c, ldc: ldc, beta: p == 0 ? beta : 1)
+            }
+        }
+    }
 }

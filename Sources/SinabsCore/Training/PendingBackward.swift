@@ -43,6 +43,11 @@ final class GradientAccumulators {
 final class GradientMemory {
     private var pool: RecycledBuffer?
 
+    /// A tensor of `shape` for a kernel that writes every element.
+    func uninitialized(_ shape: [Int]) throws -> Tensor {
+        try RecycledBuffer.tensor(shape: shape, from: &pool)
+    }
+
     /// A zero-filled tensor of `shape`.
     func zeros(_ shape: [Int]) throws -> Tensor {
         let tensor = try RecycledBuffer.tensor(shape: shape, from: &pool)
