@@ -48,6 +48,9 @@ static int is_pool_2x2(const snk_pool_shape *p) {
 typedef struct block_frame {
   const block_job *job;
   float *scratch;
+  // Where this frame's 2x2-pooled rows (or, without a pool, spikes) go,
+  // channels-last: the output itself when the block hands it on so.
+  float *pooled, *spikes;
   int64_t N, O, plane;
   snk_neuron_io io;  // batch 1, time 1; pointers set per step
 } block_frame;
@@ -148,11 +151,9 @@ SNK_INLINE double finish_band(block_frame *f, int64_t oy0, int64_t oy1) {
   const int64_t O = f->O, row = block->conv->out_w * O;
   const int64_t first = oy0 * row, count = (oy1 - oy0) * row;
   float *acc = f->scratch + ACC * f->N + first, *spikes = f->scratch + SPIKES * f->N;
-  if (!job->pool_2x2) return step(f, acc, first, count, spikes + first);
+  if (!job->pool_2x2) return step(f, acc, first, count, f->spikes + first);
   const double sum = step(f, acc, first, count, spikes);
-  if (oy1 <= job->paired) {
-    pool_pair(block, spikes, O, f->scratch + POOLED * f->N + oy0 / 2 * block->pool->out_w * O);
-  }
+  if (oy1 <= job->paired) pool_pair(block, spikes, O, f->pooled + oy0 / 2 * block->pool->out_w * O);
   return sum;
 }
 
@@ -165,13 +166,18 @@ static double run_frame(block_frame *f, const float *x, float *out) {
   const int64_t O = f->O;
   float *acc = f->scratch + ACC * f->N, *spikes = f->scratch + SPIKES * f->N;
   float *pooled = f->scratch + POOLED * f->N;
+  const int hand_off = block->output_channels_last && (job->pool_2x2 || block->pool == NULL);
+  f->pooled = hand_off ? out : pooled;
+  f->spikes = hand_off ? out : spikes;
   double sum = 0.0;
   snk_scatter_accumulate(&job->plan, x, acc);
   for (int64_t oy0 = 0; oy0 < job->paired; oy0 += job->band_rows) {
     sum += finish_band(f, oy0, oy0 + job->band_rows < job->paired ? oy0 + job->band_rows : job->paired);
   }
   if (job->paired < block->conv->out_h) sum += finish_band(f, job->paired, block->conv->out_h);
-  if (job->pool_2x2) {
+  if (hand_off) {
+    return sum;
+  } else if (job->pool_2x2) {
     snk_transpose_out(pooled, NULL, out, block->pool->out_h * block->pool->out_w, O);
   } else if (block->pool == NULL) {
     snk_transpose_out(spikes, NULL, out, f->plane, O);
@@ -209,17 +215,30 @@ static void block_chunk(void *context, int64_t begin, int64_t end) {
   }
 }
 
+int32_t snk_conv_block_takes_channels_last(const snk_conv_shape *conv) {
+  const snk_scatter_plan plan = {.s = conv};
+  return snk_scatter_by_pixel(&plan);
+}
+
+int32_t snk_conv_block_writes_channels_last(const snk_pool_shape *pool) {
+  return pool == NULL || is_pool_2x2(pool);
+}
+
 int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
   const snk_conv_shape *s = block->conv;
   const int64_t chunks = block->chunks < block->batch ? block->chunks : block->batch;
   *spike_sum = 0.0;
+  if ((block->input_channels_last && !snk_conv_block_takes_channels_last(s)) ||
+      (block->output_channels_last && !snk_conv_block_writes_channels_last(block->pool))) {
+    return -2;
+  }
   if (chunks < 1 || block->time < 1) return 0;
   int64_t *rows = snk_tap_table(s->height, s->kernel_h, s->pad_h, s->dilation_h, s->stride_h, s->out_h);
   int64_t *cols = snk_tap_table(s->width, s->kernel_w, s->pad_w, s->dilation_w, s->stride_w, s->out_w);
   double *sums = calloc((size_t)chunks, sizeof(double));
   snk_conv_block adjusted = *block;
   adjusted.chunks = chunks;
-  block_job job = {.block = &adjusted, .plan = {s, block->weight_t, rows, cols},
+  block_job job = {.block = &adjusted, .plan = {s, block->weight_t, rows, cols, block->input_channels_last != 0},
                    .pool_2x2 = is_pool_2x2(block->pool), .spike_sums = sums};
   const int64_t row = s->out_w * s->out_channels;
   job.band_rows = job.pool_2x2 ? 2 : (BAND_NEURONS / row > 1 ? BAND_NEURONS / row : 1);
@@ -238,4 +257,25 @@ int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
   free(cols);
   free(sums);
   return 0;
+}
+
+typedef struct planes_job {
+  const float *from;
+  float *to;
+  int64_t plane, channels;
+} planes_job;
+
+SNK_MULTIVERSION
+static void frames_to_planes(void *context, int64_t begin, int64_t end) {
+  const planes_job *job = context;
+  const int64_t frame = job->plane * job->channels;
+  for (int64_t k = begin; k < end; k++) {
+    snk_transpose_out(job->from + k * frame, NULL, job->to + k * frame, job->plane, job->channels);
+  }
+}
+
+void snk_frames_to_planes(const float *channels_last, float *planes, int64_t frames, int64_t plane,
+                          int64_t channels) {
+  planes_job job = {channels_last, planes, plane, channels};
+  snk_parallel_for(frames, plane * channels, frames_to_planes, &job);
 }

@@ -16,6 +16,9 @@ typedef struct snk_scatter_plan {
   const snk_conv_shape *s;
   const float *weight_t;
   const int64_t *rows, *cols;  // snk_tap_table of the height and the width
+  // 1: the input is channels-last (pixels of `channels` values; the
+  // pixel-major scatter only, snk_scatter_by_pixel), 0: planes.
+  int channels_last;
 } snk_scatter_plan;
 
 /// Which output row (column) each input row (column) reaches through each
@@ -178,6 +181,9 @@ SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *
     const snk_conv_shape *s = plan->s;                                                        \
     const int64_t H = s->height, W = s->width, HW = H * W, O = s->out_channels;               \
     const int64_t kh = s->kernel_h, kw = s->kernel_w, taps = kh * kw, OW = s->out_w;          \
+    /* Where a pixel's channel c is: x[pixel * px_step + c * c_step]. */                      \
+    const int64_t px_step = plan->channels_last ? s->channels : 1;                            \
+    const int64_t c_step = plan->channels_last ? 1 : HW;                                      \
     for (int64_t iy = 0; iy < H; iy++) {                                                      \
       const int64_t *rows = plan->rows + iy * kh;                                             \
       for (int64_t ix0 = 0; ix0 < W; ix0 += 16) {                                             \
@@ -190,7 +196,8 @@ SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *
         const int64_t *cols = plan->cols + ix * kw;                                           \
         if (LANES == 16 && kh == 3 && kw == 3 && rows[0] >= 0 && rows[1] >= 0 &&             \
             rows[2] >= 0 && cols[0] >= 0 && cols[1] >= 0 && cols[2] >= 0) {                  \
-          snk_scatter_3x3(acc, rows, cols, OW, O, x + iy * W + ix, HW, mask, plan->weight_t, nv); \
+          snk_scatter_3x3(acc, rows, cols, OW, O, x + (iy * W + ix) * px_step, c_step, mask,    \
+                          plan->weight_t, nv);                                                \
           continue;                                                                           \
         }                                                                                     \
         /* The pixel's events once (not once per tap): value and weight base. */              \
@@ -199,7 +206,7 @@ SNK_INLINE void snk_scatter_3x3(float *acc, const int64_t *rows, const int64_t *
         int events = 0;                                                                       \
         for (uint32_t m = mask; m != 0; m &= m - 1, events++) {                               \
           const int64_t c = __builtin_ctz(m);                                                 \
-          values[events] = x[c * HW + iy * W + ix];                                           \
+          values[events] = x[c * c_step + (iy * W + ix) * px_step];                           \
           weights[events] = plan->weight_t + c * taps * O;                                    \
         }                                                                                     \
         for (int64_t ky = 0; ky < kh; ky++) {                                                 \
@@ -253,6 +260,28 @@ SNK_INLINE void snk_pixel_masks(const float *x, int64_t channels, int64_t pixels
   }
 }
 
+// snk_pixel_masks for channels-last pixels (channels <= 32).
+SNK_INLINE void snk_pixel_masks_channels_last(const float *x, int64_t channels, int64_t pixels,
+                                              uint32_t *masks) {
+  if (channels == 16 || channels == 32) {
+    for (int64_t p = 0; p < pixels; p++) {
+      uint32_t m = 0;
+      for (int64_t half = 0; half < channels / 16; half++) {
+        snk_f16 v;
+        memcpy(&v, x + p * channels + 16 * half, sizeof v);
+        m |= (uint32_t)__builtin_bit_cast(uint16_t, __builtin_convertvector(v != 0.0f, snk_b16)) << (16 * half);
+      }
+      masks[p] = m;
+    }
+    return;
+  }
+  for (int64_t p = 0; p < pixels; p++) {
+    uint32_t m = 0;
+    for (int64_t c = 0; c < channels; c++) m |= (uint32_t)(x[p * channels + c] != 0.0f) << c;
+    masks[p] = m;
+  }
+}
+
 /// Whether the pixel-major scatter applies to the plan.
 SNK_INLINE int snk_scatter_by_pixel(const snk_scatter_plan *plan) {
   const snk_conv_shape *s = plan->s;
@@ -268,7 +297,11 @@ SNK_INLINE void snk_scatter_accumulate(const snk_scatter_plan *plan, const float
   const int64_t H = s->height, W = s->width;
   if (snk_scatter_by_pixel(plan)) {
     uint32_t masks[SNK_SCATTER_MAX_PIXELS + 16];  // + 16: snk_nonzero16 reads past a row
-    snk_pixel_masks(x, s->channels, H * W, masks);
+    if (plan->channels_last) {
+      snk_pixel_masks_channels_last(x, s->channels, H * W, masks);
+    } else {
+      snk_pixel_masks(x, s->channels, H * W, masks);
+    }
     memset(masks + H * W, 0, 16 * sizeof(uint32_t));
     // Out channels in vectors of 8 (8, 24) or 16 (16, 32: one AVX-512
     // register each, two AVX2 registers where that is what the clone has).

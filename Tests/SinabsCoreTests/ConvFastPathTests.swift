@@ -67,6 +67,66 @@ final class ConvFastPathTests: XCTestCase {
         }
     }
 
+    /// Consecutive fused blocks whose frames suit it pass them on
+    /// channels-last (no transpose in between); the numbers stay those of the
+    /// layers one by one, also where the next block then finds its input
+    /// too dense to fuse and the frames go back to planes.
+    func testFusedBlocksHandFramesOnChannelsLast() throws {
+        var iaf = NeuronOptions(.iaf)
+        iaf.form = .squeeze(batchSize: 2, numTimesteps: nil)
+        func model(_ pools: [Int?], channels: [Int], drive: Float, seed: UInt64) throws -> [Layer] {
+            var layers: [Layer] = []
+            var inputs = 2
+            for (k, (pool, outputs)) in zip(pools, channels).enumerated() {
+                let conv = try Conv2d(inChannels: inputs, outChannels: outputs, kernelSize: Pair2d(3),
+                                      padding: Pair2d(1), bias: true, seed: seed + UInt64(k))
+                conv.weight.withUnsafeMutableBufferPointer { w in for i in w.indices { w[i] *= 3 } }
+                conv.bias?.withUnsafeMutableBufferPointer { b in for i in b.indices { b[i] += drive } }
+                layers += [conv, try NeuronLayer(iaf)]
+                if let pool { layers.append(try SumPool2d(kernelSize: Pair2d(pool))) }
+                inputs = outputs
+            }
+            return layers
+        }
+        // (pools, channels, bias added, hand-offs, fused blocks)
+        let cases: [([Int?], [Int], Float, Int, Int)] = [
+            ([2, 2, 2], [16, 32, 32], 0, 2, 3),    // workload B's shape
+            ([nil, 2, nil], [8, 24, 16], 0, 2, 3),  // no pool, 8-wide vectors
+            ([3, 2, nil], [16, 16, 8], 0, 1, 3),    // a 3x3 pool writes planes
+            ([2, 2], [16, 40], 0, 0, 2),            // more than 32 channels: planes
+            ([nil, 2], [16, 16], 5, 1, 1),          // every neuron fires: the next block is dense
+        ]
+        for (number, (pools, channels, drive, handOffs, fused)) in cases.enumerated() {
+            let seed = UInt64(20 + number)
+            let fusedLayers = try model(pools, channels: channels, drive: drive, seed: seed)
+            let plainLayers = try model(pools, channels: channels, drive: drive, seed: seed)
+            let sequential = Sequential(fusedLayers)
+            for call in 0..<2 {
+                let input = try spikes([2 * 4, 2, 16, 16], density: 8, seed: UInt64(100 * number + call))
+                let output = try sequential.forward(input)
+                XCTAssertEqual(sequential.lastFusedBlocks, fused, "case \(number)")
+                XCTAssertEqual(sequential.lastChannelsLastHandOffs, handOffs, "case \(number)")
+                var plain = input
+                for layer in plainLayers {
+                    (layer as? Conv2d)?.kernelChoice = isSparse(plain) ? .sparse : .dense
+                    plain = try layer.forward(plain)
+                }
+                XCTAssertEqual(output.shape, plain.shape)
+                XCTAssertEqual(output.scalars, plain.scalars, "case \(number) call \(call)")
+                for (a, b) in zip(fusedLayers, plainLayers) {
+                    guard let a = a as? NeuronLayer, let b = b as? NeuronLayer else { continue }
+                    XCTAssertEqual(a.firingRate, b.firingRate, "case \(number)")
+                    XCTAssertEqual(try a.state(named: "v_mem").scalars, try b.state(named: "v_mem").scalars)
+                }
+            }
+        }
+    }
+
+    /// The block's own crossover: fused below 75% non-zero inputs.
+    private func isSparse(_ x: Tensor) -> Bool {
+        x.scalars.filter { $0 != 0 }.count < Int(0.75 * Float(x.count))
+    }
+
     /// Training, dense inputs, observers and recordings run the layers one by one.
     func testFusionOnlyWhereItApplies() throws {
         let model = Sequential(try convSNN(batch: 2, trial: 0, pool: true, seed: 3))

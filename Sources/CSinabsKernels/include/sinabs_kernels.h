@@ -274,14 +274,28 @@ typedef struct snk_conv_block {
   // chunks x snk_conv_block_scratch(...) floats; chunks >= 1 (the parallel split).
   float *scratch;
   int64_t chunks;
+  // 1: frames are channels-last (height x width x channels) instead of
+  // planes, for a block handing its output straight to the next one.
+  int32_t input_channels_last, output_channels_last;
 } snk_conv_block;
+
+/// Whether a block of this conv geometry can read channels-last frames,
+/// and whether one with this pool (NULL: none) can write them.
+int32_t snk_conv_block_takes_channels_last(const snk_conv_shape *conv);
+int32_t snk_conv_block_writes_channels_last(const snk_pool_shape *pool);
+
+/// frames x (channels x plane) planes from frames x (plane x channels)
+/// channels-last frames (parallel over frames).
+void snk_frames_to_planes(const float *channels_last, float *planes, int64_t frames, int64_t plane,
+                          int64_t channels);
 
 /// Floats of scratch one chunk of snk_conv_block_forward needs.
 int64_t snk_conv_block_scratch(const snk_conv_shape *conv);
 
 /// Runs the block and sets *spike_sum to the sum of all neuron outputs (as
-/// snk_neuron_forward returns); returns 0, or -1 when its small tables
-/// cannot be allocated (nothing changed then).
+/// snk_neuron_forward returns); returns 0, -1 when its small tables cannot
+/// be allocated, or -2 for a channels-last request it cannot take (nothing
+/// changed then).
 int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum);
 
 // ---- padding and cropping (pad.c) -------------------------------------------------

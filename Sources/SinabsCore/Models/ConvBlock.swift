@@ -29,6 +29,8 @@ struct ConvBlock {
     /// Runs the block on `input` (N, C, H, W) into `output` (the last fused
     /// layer's output) and returns true; false, changing nothing, when the
     /// input is too dense (sparseCrossoverDensity) or the conv is forced dense.
+    /// With `inputChannelsLast` / `outputChannelsLast` the frames are
+    /// (H, W, C) instead (see handsOffChannelsLast).
     /// Input density below which the block runs fused with the event-driven
     /// conv (an automatic Conv2d). Higher than the layer's own crossover
     /// (Conv2d.sparseCrossoverDensity) because fusing also saves the memory
@@ -40,7 +42,27 @@ struct ConvBlock {
     /// more, hence a margin below 100%.
     static let sparseCrossoverDensity: Float = 0.75
 
-    func forward(_ input: Tensor, into output: Tensor) throws -> Bool {
+    /// Whether this block, given input of `inputShape`, can hand its output
+    /// channels-last straight to `next`: its pool (if any) writes pooled rows
+    /// as they come and the next block's scatter reads pixels as they are, so
+    /// no frame is transposed in between.
+    func handsOffChannelsLast(to next: ConvBlock?, inputShape: [Int]) -> Bool {
+        guard let next, let plan = try? conv.plan(for: inputShape) else { return false }
+        var outputShape = plan.outputShape
+        if let pool {
+            guard let framePlan = try? Pool2dPlan(pool.geometry, inputShape: Array(plan.outputShape.dropFirst()),
+                                                  "SumPool2d") else { return false }
+            var poolShape = framePlan.shape
+            guard snk_conv_block_writes_channels_last(&poolShape) == 1,
+                  let pooled = try? pool.outputShape(for: plan.outputShape) else { return false }
+            outputShape = pooled
+        }
+        guard var frame = try? next.conv.plan(for: outputShape).shape else { return false }
+        return snk_conv_block_takes_channels_last(&frame) == 1
+    }
+
+    func forward(_ input: Tensor, into output: Tensor, inputChannelsLast: Bool = false,
+                 outputChannelsLast: Bool = false) throws -> Bool {
         guard input.rank == 4, input.count > 0, let data = input.baseAddress else { return false }
         switch conv.kernelChoice {
         case .dense: return false
@@ -76,7 +98,10 @@ struct ConvBlock {
             block.output = y
             block.scratch = scratch
             block.chunks = Int64(chunks)
+            block.input_channels_last = inputChannelsLast ? 1 : 0
+            block.output_channels_last = outputChannelsLast ? 1 : 0
             let status = Self.run(&block, conv: frame, neuron: params, pool: poolShape, sum: &sum)
+            guard status != -2 else { throw SinabsError(.internal, "Conv2d block: channels-last frames it cannot take") }
             guard status == 0 else { throw SinabsError(.outOfMemory, "Conv2d block: cannot allocate its tables") }
         }
         conv.lastKernel = .sparse

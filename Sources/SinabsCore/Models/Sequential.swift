@@ -1,3 +1,5 @@
+import CSinabsKernels
+
 /// Layers run in order, each output feeding the next (torch.nn.Sequential).
 ///
 /// Works with any `Layer`, in whatever input layout its layers take: the
@@ -24,8 +26,12 @@ public final class Sequential {
     /// How many Conv2d -> neuron -> SumPool2d blocks the last forward ran
     /// fused (ConvBlock; for tests and benchmarks).
     public private(set) var lastFusedBlocks = 0
+    /// How many of them handed their output channels-last to the next block
+    /// (ConvBlock.handsOffChannelsLast; for tests).
+    public private(set) var lastChannelsLastHandOffs = 0
     /// Recycled output memory per layer index (recycledOutput).
     private var outputPools: [Int: RecycledBuffer] = [:]
+    private var planePool: RecycledBuffer?
 
     /// Training mode of every layer: forward keeps what backward needs.
     /// Setting it sets it on each layer (and on layers appended later).
@@ -43,6 +49,7 @@ public final class Sequential {
         layer.training = training
         layers.append(layer)
         outputPools = [:]
+        planePool = nil
         inputShape = nil
         layerOutputShapes = []
         hasForwardRun = false
@@ -53,6 +60,7 @@ public final class Sequential {
         for layer in newLayers { layer.training = training }
         layers = newLayers
         outputPools = [:]
+        planePool = nil
         inputShape = nil
         layerOutputShapes = []
         hasForwardRun = false
@@ -92,20 +100,35 @@ public final class Sequential {
         let shapes = try build(inputShape: input.shape)
         var x = input
         var index = 0
+        var channelsLast = false  // x's frames as a fused block handed them on
         lastFusedBlocks = 0
+        lastChannelsLastHandOffs = 0
         while index < layers.count {
-            let layer = layers[index], current = x
+            let layer = layers[index]
             // Inference: Conv2d -> neuron -> SumPool2d frame by frame (ConvBlock).
             if forwardObserver == nil, let block = ConvBlock(layers, at: index) {
                 let last = index + block.count - 1
+                let inputShape = index == 0 ? input.shape : shapes[index - 1]
+                let handOff = block.handsOffChannelsLast(to: ConvBlock(layers, at: last + 1), inputShape: inputShape)
                 let output = try recycledOutput(last, shape: shapes[last])
-                if try Self.naming(index, layer, { try block.forward(current, into: output) }) {
+                let current = x, inputChannelsLast = channelsLast
+                if try Self.naming(index, layer, {
+                    try block.forward(current, into: output, inputChannelsLast: inputChannelsLast,
+                                      outputChannelsLast: handOff)
+                }) {
                     x = output
+                    channelsLast = handOff
                     index += block.count
                     lastFusedBlocks += 1
+                    if handOff { lastChannelsLastHandOffs += 1 }
                     continue
                 }
             }
+            if channelsLast {  // the next block did not run fused after all
+                x = try planes(ofChannelsLast: x)
+                channelsLast = false
+            }
+            let current = x
             x = try Self.naming(index, layer) {
                 // Neuron layers and Repeat recycle their own outputs.
                 if layer is NeuronLayer || layer is Repeat { return try layer.forward(current) }
@@ -118,6 +141,20 @@ public final class Sequential {
         }
         hasForwardRun = true
         return x
+    }
+
+    /// A fused block's channels-last output (N, H, W, C in the memory of an
+    /// (N, C, H, W) tensor) as planes, in a buffer of its own.
+    private func planes(ofChannelsLast x: Tensor) throws -> Tensor {
+        let image = try ImageLayout(x.shape, "Sequential")
+        var pool = planePool
+        defer { planePool = pool }
+        let planes = try RecycledBuffer.tensor(shape: x.shape, from: &pool)
+        if let from = x.baseAddress, let to = planes.baseAddress {
+            snk_frames_to_planes(from, to, Int64(image.batch), Int64(image.height * image.width),
+                                 Int64(image.channels))
+        }
+        return planes
     }
 
     /// Memory for layer `index`'s output, reused once the last one lent out
