@@ -19,7 +19,7 @@ typedef struct block_job {
   // row `paired` (pairs for a 2x2 pool), then the rows below the last window.
   int64_t band_rows, paired;
   int pool_2x2;
-  double *spike_sums;  // one per chunk
+  snk_conv_block_result *results;  // one per chunk
 } block_job;
 
 // Per-chunk scratch, in frames of N = out_channels x out_h x out_w floats.
@@ -189,6 +189,15 @@ static double run_frame(block_frame *f, const float *x, float *out) {
   return sum;
 }
 
+// Counted while the frame is in cache: the next block's density (and so
+// its kernel) without a pass over the whole output.
+SNK_INLINE int64_t count_nonzero(const float *x, int64_t count) {
+  int64_t nonzero = 0;
+  for (int64_t i = 0; i < count; i++) nonzero += x[i] != 0.0f;
+  return nonzero;
+}
+
+SNK_MULTIVERSION_WIDE
 static void block_chunk(void *context, int64_t begin, int64_t end) {
   const block_job *job = context;
   const snk_conv_block *block = job->block;
@@ -202,16 +211,17 @@ static void block_chunk(void *context, int64_t begin, int64_t end) {
     memset(f.scratch + ACC * f.N, 0, (size_t)f.N * sizeof(float));
     const int64_t first = block->batch * chunk / block->chunks;
     const int64_t last = block->batch * (chunk + 1) / block->chunks;
-    double sum = 0.0;
+    snk_conv_block_result result = {0.0, 0};
     for (int64_t n = first; n < last; n++) {
       move_states(&f, n, 1);
       for (int64_t t = 0; t < block->time; t++) {
-        const int64_t frame = n * block->time + t;
-        sum += run_frame(&f, block->input + frame * in_frame, block->output + frame * out_frame);
+        float *out = block->output + (n * block->time + t) * out_frame;
+        result.spike_sum += run_frame(&f, block->input + (n * block->time + t) * in_frame, out);
+        result.output_nonzero += count_nonzero(out, out_frame);
       }
       move_states(&f, n, 0);
     }
-    job->spike_sums[chunk] = sum;
+    job->results[chunk] = result;
   }
 }
 
@@ -224,10 +234,10 @@ int32_t snk_conv_block_writes_channels_last(const snk_pool_shape *pool) {
   return pool == NULL || is_pool_2x2(pool);
 }
 
-int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
+int32_t snk_conv_block_forward(const snk_conv_block *block, snk_conv_block_result *result) {
   const snk_conv_shape *s = block->conv;
   const int64_t chunks = block->chunks < block->batch ? block->chunks : block->batch;
-  *spike_sum = 0.0;
+  *result = (snk_conv_block_result){0.0, 0};
   if ((block->input_channels_last && !snk_conv_block_takes_channels_last(s)) ||
       (block->output_channels_last && !snk_conv_block_writes_channels_last(block->pool))) {
     return -2;
@@ -235,27 +245,30 @@ int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum) {
   if (chunks < 1 || block->time < 1) return 0;
   int64_t *rows = snk_tap_table(s->height, s->kernel_h, s->pad_h, s->dilation_h, s->stride_h, s->out_h);
   int64_t *cols = snk_tap_table(s->width, s->kernel_w, s->pad_w, s->dilation_w, s->stride_w, s->out_w);
-  double *sums = calloc((size_t)chunks, sizeof(double));
+  snk_conv_block_result *results = calloc((size_t)chunks, sizeof *results);
   snk_conv_block adjusted = *block;
   adjusted.chunks = chunks;
   block_job job = {.block = &adjusted, .plan = {s, block->weight_t, rows, cols, block->input_channels_last != 0},
-                   .pool_2x2 = is_pool_2x2(block->pool), .spike_sums = sums};
+                   .pool_2x2 = is_pool_2x2(block->pool), .results = results};
   const int64_t row = s->out_w * s->out_channels;
   job.band_rows = job.pool_2x2 ? 2 : (BAND_NEURONS / row > 1 ? BAND_NEURONS / row : 1);
   job.paired = job.pool_2x2 ? 2 * block->pool->out_h : s->out_h;
-  if (rows == NULL || cols == NULL || sums == NULL) {
+  if (rows == NULL || cols == NULL || results == NULL) {
     free(rows);
     free(cols);
-    free(sums);
+    free(results);
     return -1;
   }
   // One item per chunk (each owns its scratch), claimed dynamically so that
   // a core shared with another process does less; the cost only says "big".
   snk_parallel_for_dynamic(chunks, INT64_C(1) << 20, block_chunk, &job);
-  for (int64_t k = 0; k < chunks; k++) *spike_sum += sums[k];
+  for (int64_t k = 0; k < chunks; k++) {
+    result->spike_sum += results[k].spike_sum;
+    result->output_nonzero += results[k].output_nonzero;
+  }
   free(rows);
   free(cols);
-  free(sums);
+  free(results);
   return 0;
 }
 

@@ -292,11 +292,17 @@ void snk_frames_to_planes(const float *channels_last, float *planes, int64_t fra
 /// Floats of scratch one chunk of snk_conv_block_forward needs.
 int64_t snk_conv_block_scratch(const snk_conv_shape *conv);
 
-/// Runs the block and sets *spike_sum to the sum of all neuron outputs (as
-/// snk_neuron_forward returns); returns 0, -1 when its small tables cannot
-/// be allocated, or -2 for a channels-last request it cannot take (nothing
-/// changed then).
-int32_t snk_conv_block_forward(const snk_conv_block *block, double *spike_sum);
+/// What a block run reports: the sum of all neuron outputs (as
+/// snk_neuron_forward returns) and the non-zero entries of its output.
+typedef struct snk_conv_block_result {
+  double spike_sum;
+  int64_t output_nonzero;
+} snk_conv_block_result;
+
+/// Runs the block and fills *result; returns 0, -1 when its small tables
+/// cannot be allocated, or -2 for a channels-last request it cannot take
+/// (nothing changed then).
+int32_t snk_conv_block_forward(const snk_conv_block *block, snk_conv_block_result *result);
 
 // ---- padding and cropping (pad.c) -------------------------------------------------
 

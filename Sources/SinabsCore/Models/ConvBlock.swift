@@ -26,11 +26,6 @@ struct ConvBlock {
         pool = next.flatMap { $0.training ? nil : $0 }
     }
 
-    /// Runs the block on `input` (N, C, H, W) into `output` (the last fused
-    /// layer's output) and returns true; false, changing nothing, when the
-    /// input is too dense (sparseCrossoverDensity) or the conv is forced dense.
-    /// With `inputChannelsLast` / `outputChannelsLast` the frames are
-    /// (H, W, C) instead (see handsOffChannelsLast).
     /// Input density below which the block runs fused with the event-driven
     /// conv (an automatic Conv2d). Higher than the layer's own crossover
     /// (Conv2d.sparseCrossoverDensity) because fusing also saves the memory
@@ -61,14 +56,25 @@ struct ConvBlock {
         return snk_conv_block_takes_channels_last(&frame) == 1
     }
 
+    /// Runs the block on `input` (N, C, H, W) into `output` (the last fused
+    /// layer's output) and returns the output's non-zero count; nil, changing
+    /// nothing, when the input is too dense (sparseCrossoverDensity; judged
+    /// from `inputNonzero` when the previous block counted it) or the conv is
+    /// forced dense. With `inputChannelsLast` / `outputChannelsLast` the
+    /// frames are (H, W, C) instead (see handsOffChannelsLast).
     func forward(_ input: Tensor, into output: Tensor, inputChannelsLast: Bool = false,
-                 outputChannelsLast: Bool = false) throws -> Bool {
-        guard input.rank == 4, input.count > 0, let data = input.baseAddress else { return false }
+                 outputChannelsLast: Bool = false, inputNonzero: Int? = nil) throws -> Int? {
+        guard input.rank == 4, input.count > 0, let data = input.baseAddress else { return nil }
         switch conv.kernelChoice {
-        case .dense: return false
+        case .dense: return nil
         case .sparse: break
         case .automatic:
-            guard isSparse(data, count: input.count, below: Self.sparseCrossoverDensity) else { return false }
+            let limit = Self.sparseCrossoverDensity
+            if let inputNonzero {
+                guard Float(inputNonzero) < limit * Float(input.count) else { return nil }
+            } else {
+                guard isSparse(data, count: input.count, below: limit) else { return nil }
+            }
         }
         let plan = try conv.plan(for: input.shape)
         var frame = plan.shape
@@ -81,7 +87,7 @@ struct ConvBlock {
         let scratch = try conv.workspace.buffer("block", count: chunks * Int(snk_conv_block_scratch(&frame)))
         // The last step that can fail; the neuron layer's states change here.
         let (params, _, time) = try neuron.beginFusedForward(inputShape: plan.outputShape)
-        var sum = 0.0
+        var result = snk_conv_block_result()
         if let x = input.baseAddress, let y = output.baseAddress, let w = conv.weight.baseAddress, plan.outputCount > 0 {
             snk_conv_transpose_weight(&frame, w, weightT)
             var block = snk_conv_block()
@@ -100,26 +106,26 @@ struct ConvBlock {
             block.chunks = Int64(chunks)
             block.input_channels_last = inputChannelsLast ? 1 : 0
             block.output_channels_last = outputChannelsLast ? 1 : 0
-            let status = Self.run(&block, conv: frame, neuron: params, pool: poolShape, sum: &sum)
+            let status = Self.run(&block, conv: frame, neuron: params, pool: poolShape, result: &result)
             guard status != -2 else { throw SinabsError(.internal, "Conv2d block: channels-last frames it cannot take") }
             guard status == 0 else { throw SinabsError(.outOfMemory, "Conv2d block: cannot allocate its tables") }
         }
         conv.lastKernel = .sparse
-        neuron.endFusedForward(outputSum: sum, count: plan.outputCount)
-        return true
+        neuron.endFusedForward(outputSum: result.spike_sum, count: plan.outputCount)
+        return Int(result.output_nonzero)
     }
 
     /// The kernel call with the block's shape and parameter pointers set.
     private static func run(_ block: inout snk_conv_block, conv: snk_conv_shape, neuron: snk_neuron_params,
-                            pool: snk_pool_shape?, sum: inout Double) -> Int32 {
+                            pool: snk_pool_shape?, result: inout snk_conv_block_result) -> Int32 {
         withUnsafePointer(to: conv) { conv in
             withUnsafePointer(to: neuron) { neuron in
                 block.conv = conv
                 block.neuron = neuron
-                guard let pool else { return snk_conv_block_forward(&block, &sum) }
+                guard let pool else { return snk_conv_block_forward(&block, &result) }
                 return withUnsafePointer(to: pool) { pool in
                     block.pool = pool
-                    return snk_conv_block_forward(&block, &sum)
+                    return snk_conv_block_forward(&block, &result)
                 }
             }
         }

@@ -101,6 +101,7 @@ public final class Sequential {
         var x = input
         var index = 0
         var channelsLast = false  // x's frames as a fused block handed them on
+        var nonzero: Int?  // x's non-zero count, where a fused block counted it
         lastFusedBlocks = 0
         lastChannelsLastHandOffs = 0
         while index < layers.count {
@@ -111,12 +112,13 @@ public final class Sequential {
                 let inputShape = index == 0 ? input.shape : shapes[index - 1]
                 let handOff = block.handsOffChannelsLast(to: ConvBlock(layers, at: last + 1), inputShape: inputShape)
                 let output = try recycledOutput(last, shape: shapes[last])
-                let current = x, inputChannelsLast = channelsLast
-                if try Self.naming(index, layer, {
+                let current = x, inputChannelsLast = channelsLast, inputNonzero = nonzero
+                if let counted = try Self.naming(index, layer, {
                     try block.forward(current, into: output, inputChannelsLast: inputChannelsLast,
-                                      outputChannelsLast: handOff)
+                                      outputChannelsLast: handOff, inputNonzero: inputNonzero)
                 }) {
                     x = output
+                    nonzero = counted
                     channelsLast = handOff
                     index += block.count
                     lastFusedBlocks += 1
@@ -124,6 +126,7 @@ public final class Sequential {
                     continue
                 }
             }
+            nonzero = nil
             if channelsLast {  // the next block did not run fused after all
                 x = try planes(ofChannelsLast: x)
                 channelsLast = false
