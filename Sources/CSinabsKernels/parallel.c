@@ -1,12 +1,12 @@
 // A minimal fork-join over pthreads: large kernels split their index range
-// across threads; small ones run on the caller. Threads are created per call:
-// at tens of microseconds that is noise next to the multi-millisecond calls
-// that are worth splitting, and it keeps no pool alive inside the host.
+// across threads; small ones run on the caller. The threads are parked
+// workers (workers.c), or new ones while another caller has those.
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "sinabs_kernels.h"
+#include "workers.h"
 
 enum { MAX_THREADS = 256, MIN_WORK_PER_THREAD = 1 << 16 };
 
@@ -60,8 +60,10 @@ static int64_t team_size(int64_t count, int64_t cost_per_item) {
 }
 
 // Runs fn(args + i * arg_size) for i in [0, threads): 0 on the caller, the
-// rest on new threads; a thread that cannot be created runs inline instead.
+// rest on the parked workers, or, when another caller has them, on new
+// threads; a thread that cannot be created runs inline instead.
 static void run_team(int64_t threads, void *(*fn)(void *), char *args, size_t arg_size) {
+  if (snk_workers_run(threads, fn, args, arg_size)) return;
   pthread_t ids[MAX_THREADS];
   int started[MAX_THREADS];
   for (int64_t i = 1; i < threads; i++) {
