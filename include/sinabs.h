@@ -116,7 +116,12 @@ const char *sinabs_status_name(sinabs_status status);
 /* ------------------------------------------------------------------------ */
 
 /** How many threads large calls use (default: the online CPUs, or the
- *  SINABS_NUM_THREADS environment variable). `n` must be 1..256. */
+ *  SINABS_NUM_THREADS environment variable). `n` must be 1..256. Up to
+ *  n - 1 worker threads, started on first use, stay parked between calls:
+ *  after a call they spin for about 0.1 ms (the next call of a forward
+ *  follows within microseconds), then sleep. A call made while another
+ *  thread's call has them starts threads of its own; a child process after
+ *  fork() starts its own; unloading the library joins them. */
 sinabs_status sinabs_set_num_threads(int32_t n);
 
 /** The number of threads large calls use; never fails. */
