@@ -48,19 +48,30 @@ def conv_config(seed):
     return config, shape, r.choice(["spikes", "floats"]), r.choice(["dense", "sparse", "auto"])
 
 
-@pytest.mark.parametrize("seed", range(120))
-def test_conv2d_matches_torch(seed):
-    config, shape, data, kernel = conv_config(seed)
-    rng = np.random.default_rng(seed)
-    x = ((rng.random(shape) < 0.1) * rng.integers(1, 3, shape)).astype(np.float32) if data == "spikes" \
-        else rng.standard_normal(shape).astype(np.float32)
-    theirs = torch.nn.Conv2d(**config)
+def conv_input(rng, shape, data):
+    """Spike counts (10% non-zero) or standard normal floats."""
+    if data == "spikes":
+        return ((rng.random(shape) < 0.1) * rng.integers(1, 3, shape)).astype(np.float32)
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+def conv_like(theirs, config, kernel):
+    """Our Conv2d with torch's parameters and the given kernel, and the
+    (name, torch parameter) pairs whose gradients to compare."""
     ours = L.Conv2d(**config)
     ours.weight = theirs.weight.detach().numpy()
     if config["bias"]:
         ours.bias = theirs.bias.detach().numpy()
     ours.set_kernel(kernel)
-    params = [("weight", theirs.weight)] + ([("bias", theirs.bias)] if config["bias"] else [])
+    return ours, [("weight", theirs.weight)] + ([("bias", theirs.bias)] if config["bias"] else [])
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_conv2d_matches_torch(seed):
+    config, shape, data, kernel = conv_config(seed)
+    x = conv_input(np.random.default_rng(seed), shape, data)
+    theirs = torch.nn.Conv2d(**config)
+    ours, params = conv_like(theirs, config, kernel)
     compare(ours, theirs, x, params)
 
 
@@ -190,16 +201,10 @@ def test_same_width_conv2d_matches_torch(seed):
         pytest.skip("window taller than the padded input")
     assert theirs(torch.zeros(shape)).shape[-1] == shape[-1]
     for data in ("spikes", "floats"):
-        x = ((rng.random(shape) < 0.1) * rng.integers(1, 3, shape)).astype(np.float32) if data == "spikes" \
-            else rng.standard_normal(shape).astype(np.float32)
+        x = conv_input(rng, shape, data)
         for kernel in ("dense", "sparse"):
             theirs.zero_grad()
-            ours = L.Conv2d(**config)
-            ours.weight = theirs.weight.detach().numpy()
-            if config["bias"]:
-                ours.bias = theirs.bias.detach().numpy()
-            ours.set_kernel(kernel)
-            params = [("weight", theirs.weight)] + ([("bias", theirs.bias)] if config["bias"] else [])
+            ours, params = conv_like(theirs, config, kernel)
             compare(ours, theirs, x, params, scaled=True)
 
 
@@ -211,10 +216,6 @@ def test_event_driven_3x3_weight_gradient_matches_torch(out_channels, stride, pa
     rng = np.random.default_rng(out_channels + 10 * stride + 100 * padding + 1000 * dilation)
     config = dict(in_channels=5, out_channels=out_channels, kernel_size=3, stride=stride, padding=padding,
                   dilation=dilation, bias=False)
-    shape = (24, 5, 13, 11)
-    x = ((rng.random(shape) < 0.1) * rng.integers(1, 3, shape)).astype(np.float32)
     theirs = torch.nn.Conv2d(**config)
-    ours = L.Conv2d(**config)
-    ours.weight = theirs.weight.detach().numpy()
-    ours.set_kernel("sparse")
-    compare(ours, theirs, x, [("weight", theirs.weight)], scaled=True)
+    ours, params = conv_like(theirs, config, "sparse")
+    compare(ours, theirs, conv_input(rng, (24, 5, 13, 11), "spikes"), params, scaled=True)
