@@ -293,7 +293,7 @@ fuzz-nir: $(ASAN_DIR)/fuzz_nir
 C_EXAMPLES := $(patsubst examples/c/%.c,$(BUILD)/examples/%,$(wildcard examples/c/*.c))
 SINABS_PKG_CONFIG := PKG_CONFIG_PATH=$(abspath $(LIBDIR)/pkgconfig) pkg-config
 
-$(BUILD)/examples/%: examples/c/%.c include/sinabs.h | lib
+$(BUILD)/examples/%: examples/c/%.c $(wildcard examples/c/*.h) include/sinabs.h | lib
 	@mkdir -p $(BUILD)/examples
 	$(CC) -std=c99 -O2 -Wall -Wextra -Werror $< -o $@ $$($(SINABS_PKG_CONFIG) --cflags --libs sinabs) \
 	  -Wl,-rpath,$(abspath $(LIBDIR))

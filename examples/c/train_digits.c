@@ -19,43 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "sinabs.h"
+#include "digits_data.h"
 
 enum { PIXELS = 64, CLASSES = 10, CHANNELS = 16, STEPS = 10, BATCH = 32, EPOCHS = 15 };
-
-#define TRY(call)                                                              \
-  do {                                                                         \
-    sinabs_status status_ = (call);                                            \
-    if (status_ != SINABS_OK) {                                                \
-      fprintf(stderr, "%s failed: %s\n", #call, sinabs_last_error());           \
-      exit(2);                                                                 \
-    }                                                                          \
-  } while (0)
-
-typedef struct {
-  int n_train, n_test;
-  unsigned char *records; /* 65 bytes each: 64 pixels, label */
-} digits;
-
-static digits load_digits(const char *path) {
-  digits d = {0, 0, NULL};
-  FILE *f = fopen(path, "rb");
-  unsigned char header[12];
-  if (f == NULL || fread(header, 1, 12, f) != 12 || memcmp(header, "DGT1", 4) != 0) {
-    fprintf(stderr, "cannot read %s (make example-c-digits exports it)\n", path);
-    exit(2);
-  }
-  d.n_train = (int)(header[4] | header[5] << 8 | header[6] << 16 | (uint32_t)header[7] << 24);
-  d.n_test = (int)(header[8] | header[9] << 8 | header[10] << 16 | (uint32_t)header[11] << 24);
-  size_t bytes = (size_t)(d.n_train + d.n_test) * 65;
-  d.records = malloc(bytes);
-  if (d.records == NULL || fread(d.records, 1, bytes, f) != bytes) {
-    fprintf(stderr, "%s is truncated\n", path);
-    exit(2);
-  }
-  fclose(f);
-  return d;
-}
 
 static uint64_t rng_state = 42;
 static double uniform(void) { /* xorshift64*: [0, 1) */
