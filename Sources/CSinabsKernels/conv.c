@@ -1,16 +1,10 @@
-// Dense Conv2d around one GEMM: im2col lays out the patches of many samples
-// side by side, so OpenBLAS sees one large product per group instead of a
-// small one per sample; pack/unpack move between that layout and (N, C, H, W).
+// Dense Conv2d's patch matrices, one sample at a time (the callers are
+// parallel over samples, so that a worker's patch matrix stays in L2 between
+// im2col and its GEMM): im2col lays out a sample's patches, col2im adds them
+// back. Also the early-exit density check.
 #include <string.h>
 #include "multiversion.h"
 #include "sinabs_kernels.h"
-
-typedef struct im2col_job {
-  const snk_conv_shape *s;
-  const float *input;
-  float *col;
-  int64_t samples, group;
-} im2col_job;
 
 static int64_t group_channels(const snk_conv_shape *s) { return s->channels / s->groups; }
 
@@ -75,19 +69,16 @@ SNK_INLINE void col2im_flat(const snk_conv_shape *s, float *patch, float *g, int
   for (int64_t j = r.from; j < r.to; j++) g[r.start + j] += run[j];
 }
 
-// Row r of col is (c, ky, kx) over all samples; one item = (row, sample).
+// Row r of col is (c, ky, kx) of the group's channels, over the out_h x
+// out_w output pixels.
 SNK_MULTIVERSION
-static void im2col_range(void *context, int64_t begin, int64_t end) {
-  const im2col_job *job = context;
-  const snk_conv_shape *s = job->s;
+void snk_im2col_sample(const snk_conv_shape *s, const float *input, int64_t group, float *col) {
   const int64_t kh = s->kernel_h, kw = s->kernel_w, H = s->height, W = s->width;
   const int64_t OH = s->out_h, OW = s->out_w, plane = OH * OW;
-  const int64_t columns = job->samples * plane;
-  for (int64_t item = begin; item < end; item++) {
-    const int64_t row = item / job->samples, n = item % job->samples;
+  for (int64_t row = 0; row < group_channels(s) * kh * kw; row++) {
     const int64_t c = row / (kh * kw), ky = row / kw % kh, kx = row % kw;
-    const float *x = job->input + (n * s->channels + job->group * group_channels(s) + c) * H * W;
-    float *dst = job->col + row * columns + n * plane;
+    const float *x = input + (group * group_channels(s) + c) * H * W;
+    float *dst = col + row * plane;
     if (flat_rows(s)) {
       im2col_flat(s, x, dst, ky, kx);
       continue;
@@ -119,35 +110,16 @@ static void im2col_range(void *context, int64_t begin, int64_t end) {
   }
 }
 
-void snk_im2col(const snk_conv_shape *s, const float *input, int64_t samples, int64_t group,
-                float *col) {
-  im2col_job job = {s, input, col, samples, group};
-  const int64_t rows = group_channels(s) * s->kernel_h * s->kernel_w;
-  snk_parallel_for(rows * samples, s->out_h * s->out_w, im2col_range, &job);
-}
-
-typedef struct col2im_job {
-  const snk_conv_shape *s;
-  float *col;
-  float *grad;
-  int64_t samples, group;
-} col2im_job;
-
-// One item = one input plane (sample, channel): it gathers from its kh*kw
-// rows, so no two items write the same element.
+// Input plane by input plane: each gathers from its kh * kw rows of col.
 SNK_MULTIVERSION
-static void col2im_range(void *context, int64_t begin, int64_t end) {
-  const col2im_job *job = context;
-  const snk_conv_shape *s = job->s;
+void snk_col2im_add_sample(const snk_conv_shape *s, float *col, int64_t group, float *grad_input) {
   const int64_t kh = s->kernel_h, kw = s->kernel_w, H = s->height, W = s->width;
-  const int64_t OH = s->out_h, OW = s->out_w, plane = OH * OW;
-  const int64_t columns = job->samples * plane, cg = group_channels(s);
-  for (int64_t item = begin; item < end; item++) {
-    const int64_t n = item / cg, c = item % cg;
-    float *g = job->grad + (n * s->channels + job->group * cg + c) * H * W;
+  const int64_t OH = s->out_h, OW = s->out_w, plane = OH * OW, cg = group_channels(s);
+  for (int64_t c = 0; c < cg; c++) {
+    float *g = grad_input + (group * cg + c) * H * W;
     for (int64_t ky = 0; ky < kh; ky++) {
       for (int64_t kx = 0; kx < kw; kx++) {
-        float *src = job->col + ((c * kh + ky) * kw + kx) * columns + n * plane;
+        float *src = col + ((c * kh + ky) * kw + kx) * plane;
         if (flat_rows(s)) {
           col2im_flat(s, src, g, ky, kx);
           continue;
@@ -171,64 +143,6 @@ static void col2im_range(void *context, int64_t begin, int64_t end) {
       }
     }
   }
-}
-
-void snk_im2col_sample(const snk_conv_shape *s, const float *input, int64_t group, float *col) {
-  im2col_job job = {s, input, col, 1, group};
-  im2col_range(&job, 0, group_channels(s) * s->kernel_h * s->kernel_w);
-}
-
-void snk_col2im_add(const snk_conv_shape *s, float *col, int64_t samples, int64_t group,
-                    float *grad_input) {
-  col2im_job job = {s, col, grad_input, samples, group};
-  snk_parallel_for(samples * group_channels(s),
-                   s->kernel_h * s->kernel_w * s->out_h * s->out_w, col2im_range, &job);
-}
-
-void snk_col2im_add_sample(const snk_conv_shape *s, float *col, int64_t group, float *grad_input) {
-  col2im_job job = {s, col, grad_input, 1, group};
-  col2im_range(&job, 0, group_channels(s));
-}
-
-typedef struct unpack_job {
-  const snk_conv_shape *s;
-  const float *product, *bias;
-  float *output;
-  int64_t samples, group;
-  int pack;  // 1: output -> product (gather grad_output); 0: product -> output
-} unpack_job;
-
-SNK_MULTIVERSION
-static void unpack_range(void *context, int64_t begin, int64_t end) {
-  const unpack_job *job = context;
-  const snk_conv_shape *s = job->s;
-  const int64_t plane = s->out_h * s->out_w, og = s->out_channels / s->groups;
-  for (int64_t item = begin; item < end; item++) {
-    const int64_t n = item / og, j = item % og;
-    const int64_t channel = job->group * og + j;
-    float *y = job->output + (n * s->out_channels + channel) * plane;
-    float *p = (float *)job->product + (j * job->samples + n) * plane;
-    if (job->pack) {
-      memcpy(p, y, (size_t)plane * sizeof(float));
-    } else if (job->bias) {
-      const float b = job->bias[channel];
-      for (int64_t i = 0; i < plane; i++) y[i] = p[i] + b;
-    } else {
-      memcpy(y, p, (size_t)plane * sizeof(float));
-    }
-  }
-}
-
-void snk_conv_unpack(const snk_conv_shape *s, const float *product, int64_t samples, int64_t group,
-                     const float *bias, float *output) {
-  unpack_job job = {s, product, bias, output, samples, group, 0};
-  snk_parallel_for(samples * (s->out_channels / s->groups), s->out_h * s->out_w, unpack_range, &job);
-}
-
-void snk_conv_pack(const snk_conv_shape *s, const float *grad_output, int64_t samples, int64_t group,
-                   float *product) {
-  unpack_job job = {s, product, NULL, (float *)grad_output, samples, group, 1};
-  snk_parallel_for(samples * (s->out_channels / s->groups), s->out_h * s->out_w, unpack_range, &job);
 }
 
 SNK_MULTIVERSION

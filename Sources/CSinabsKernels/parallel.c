@@ -93,21 +93,46 @@ void snk_parallel_for(int64_t count, int64_t cost_per_item,
 
 // Dynamic schedule: every thread claims the next `grain` items until none
 // are left, so a thread slowed by another process on its core does less.
-typedef struct shared_range {
-  void (*body)(void *, int64_t, int64_t);
+// Bodies get the claiming thread's seat (for per-thread scratch).
+typedef struct claimed_range {
+  void (*body)(void *, int64_t, int64_t, int64_t);
   void *context;
   int64_t count, grain;
   _Atomic int64_t next;
-} shared_range;
+} claimed_range;
 
-static void *claim_chunks(void *arg) {
-  shared_range *range = arg;
+typedef struct seat {
+  claimed_range *range;
+  int64_t worker;
+} seat;
+
+static void *claim(void *arg) {
+  const seat *me = arg;
+  claimed_range *range = me->range;
   for (;;) {
     const int64_t begin = atomic_fetch_add(&range->next, range->grain);
     if (begin >= range->count) return NULL;
     const int64_t end = range->count - begin > range->grain ? begin + range->grain : range->count;
-    range->body(range->context, begin, end);
+    range->body(range->context, me->worker, begin, end);
   }
+}
+
+static void run_claims(claimed_range *range, int64_t threads) {
+  seat seats[MAX_THREADS];
+  for (int64_t i = 0; i < threads; i++) seats[i] = (seat){range, i};
+  run_team(threads, claim, (char *)seats, sizeof(seat));
+}
+
+// snk_parallel_for_dynamic's bodies, which do not take the seat.
+typedef struct unseated {
+  void (*body)(void *, int64_t, int64_t);
+  void *context;
+} unseated;
+
+static void without_seat(void *context, int64_t worker, int64_t begin, int64_t end) {
+  (void)worker;
+  const unseated *u = context;
+  u->body(u->context, begin, end);
 }
 
 void snk_parallel_for_dynamic(int64_t count, int64_t cost_per_item,
@@ -120,37 +145,14 @@ void snk_parallel_for_dynamic(int64_t count, int64_t cost_per_item,
   }
   // About 8 claims per thread: load balance at a few atomics per call.
   int64_t grain = count / (threads * 8);
-  shared_range range = {body, context, count, grain > 0 ? grain : 1, 0};
-  run_team(threads, claim_chunks, (char *)&range, 0);
+  unseated u = {body, context};
+  claimed_range range = {without_seat, &u, count, grain > 0 ? grain : 1, 0};
+  run_claims(&range, threads);
 }
 
 int64_t snk_parallel_team(int64_t count, int64_t cost_per_item) {
   const int64_t threads = team_size(count, cost_per_item);
   return threads > 1 ? threads : 1;
-}
-
-// snk_parallel_for_dynamic with the claiming thread's seat number passed on,
-// so that bodies can index per-thread scratch.
-typedef struct seated_range {
-  void (*body)(void *, int64_t, int64_t, int64_t);
-  void *context;
-  int64_t count;
-  _Atomic int64_t next;
-} seated_range;
-
-typedef struct seat {
-  seated_range *range;
-  int64_t worker;
-} seat;
-
-static void *claim_items(void *arg) {
-  const seat *me = arg;
-  seated_range *range = me->range;
-  for (;;) {
-    const int64_t item = atomic_fetch_add(&range->next, 1);
-    if (item >= range->count) return NULL;
-    range->body(range->context, me->worker, item, item + 1);
-  }
 }
 
 void snk_parallel_for_workers(int64_t count, int64_t workers,
@@ -162,8 +164,6 @@ void snk_parallel_for_workers(int64_t count, int64_t workers,
     body(context, 0, 0, count);
     return;
   }
-  seated_range range = {body, context, count, 0};
-  seat seats[MAX_THREADS];
-  for (int64_t i = 0; i < workers; i++) seats[i] = (seat){&range, i};
-  run_team(workers, claim_items, (char *)seats, sizeof(seat));
+  claimed_range range = {body, context, count, 1, 0};
+  run_claims(&range, workers);
 }

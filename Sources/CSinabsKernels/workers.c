@@ -23,17 +23,17 @@ typedef struct task {
 
 // What a worker starts with: its slot and the generation it has seen (the
 // one current when it was started, so that it waits for the next).
-typedef struct seat {
+typedef struct worker_start {
   int64_t slot;
   uint64_t seen;
-} seat;
+} worker_start;
 
 static struct {
   pthread_mutex_t owner;  // held by the caller whose team is running
   pthread_mutex_t lock;   // guards the sleeps below
   pthread_cond_t wake, done;
   pthread_t ids[MAX_WORKERS];
-  seat seats[MAX_WORKERS];
+  worker_start starts[MAX_WORKERS];
   int64_t started;
   task current;
   _Atomic uint64_t generation;
@@ -74,8 +74,8 @@ static int all_done(uint64_t unused) {
 }
 
 static void *work(void *arg) {
-  const int64_t slot = ((const seat *)arg)->slot;
-  uint64_t seen = ((const seat *)arg)->seen;
+  const int64_t slot = ((const worker_start *)arg)->slot;
+  uint64_t seen = ((const worker_start *)arg)->seen;
   for (;;) {
     if (!spin_until(new_generation, seen)) {
       pthread_mutex_lock(&pool.lock);
@@ -113,9 +113,9 @@ static int64_t start_workers(int64_t team) {
   pthread_once(&at_fork_once, register_at_fork);
   if (team - 1 > MAX_WORKERS) team = MAX_WORKERS + 1;
   while (pool.started < team - 1) {
-    seat *s = &pool.seats[pool.started];
-    *s = (seat){pool.started + 1, atomic_load(&pool.generation)};
-    if (pthread_create(&pool.ids[pool.started], NULL, work, s) != 0) break;
+    worker_start *start = &pool.starts[pool.started];
+    *start = (worker_start){pool.started + 1, atomic_load(&pool.generation)};
+    if (pthread_create(&pool.ids[pool.started], NULL, work, start) != 0) break;
     pool.started++;
   }
   return pool.started;

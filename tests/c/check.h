@@ -67,6 +67,15 @@ static inline float *data_of(const sinabs_tensor *t) {
   return p;
 }
 
+/* x[0..count) = pseudo-random input currents in [0, 1), thousandths,
+ * the same for the same seed. */
+static inline void fill_currents(float *x, int64_t count, unsigned seed) {
+  for (int64_t i = 0; i < count; i++) {
+    seed = seed * 1103515245u + 12345u;
+    x[i] = (float)((seed >> 16) % 1000) / 1000.0f;
+  }
+}
+
 #define DONE()                                                                \
   do {                                                                        \
     printf("%s: %d passed, %d failed\n", __FILE__, checks_run - checks_failed, \

@@ -54,11 +54,7 @@ int main(void) {
   sinabs_tensor *input = NULL;
   CHECK_OK(sinabs_tensor_create(&input, shape, 3));
   float *x = data_of(input);
-  unsigned seed = 7;
-  for (int64_t i = 0; i < (int64_t)B * T * N; i++) {
-    seed = seed * 1103515245u + 12345u;
-    x[i] = (float)((seed >> 16) % 1000) / 1000.0f;
-  }
+  fill_currents(x, (int64_t)B * T * N, 7);
   shared_input = input;
 
   /* Single-threaded reference, then the same with the library's threads. */

@@ -40,11 +40,7 @@ int main(void) {
   int64_t shape[3] = {B, T, N};
   CHECK_OK(sinabs_tensor_create(&input, shape, 3));
   float *x = data_of(input);
-  unsigned seed = 11;
-  for (int64_t i = 0; i < (int64_t)B * T * N; i++) {
-    seed = seed * 1103515245u + 12345u;
-    x[i] = (float)((seed >> 16) % 1000) / 1000.0f;
-  }
+  fill_currents(x, (int64_t)B * T * N, 11);
   CHECK_OK(sinabs_set_num_threads(1));
   float *expected = spikes();
   CHECK(expected != NULL);

@@ -159,31 +159,16 @@ typedef struct snk_conv_shape {
   int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
 } snk_conv_shape;
 
-/// Patches of `samples` consecutive samples for group `group`:
-/// col[(c * kernel_h + ky) * kernel_w + kx][s * out_h * out_w + p], zero
-/// where the window reads padding. Parallel over rows.
-void snk_im2col(const snk_conv_shape *shape, const float *input, int64_t samples,
-                int64_t group, float *col);
-
-/// The adjoint of snk_im2col: adds every col entry to the input element it
-/// was read from (padding entries are dropped, and may be zeroed in col on
-/// the way). Parallel over input planes.
-void snk_col2im_add(const snk_conv_shape *shape, float *col, int64_t samples,
-                    int64_t group, float *grad_input);
-
-/// snk_im2col and snk_col2im_add for one sample on the calling thread (for
-/// callers that are themselves parallel over samples): `col` is
-/// (channels / groups x kh x kw) x (out_h x out_w).
+/// One sample's patches for group `group` (on the calling thread: callers
+/// are parallel over samples): col[(c * kernel_h + ky) * kernel_w + kx][p]
+/// over the out_h x out_w output pixels p, zero where the window reads
+/// padding.
 void snk_im2col_sample(const snk_conv_shape *shape, const float *input, int64_t group, float *col);
+
+/// The adjoint of snk_im2col_sample: adds every col entry to the input
+/// element it was read from (padding entries are dropped, and may be zeroed
+/// in col on the way).
 void snk_col2im_add_sample(const snk_conv_shape *shape, float *col, int64_t group, float *grad_input);
-
-/// output[s][group's channel j][p] = product[j][s * out_h * out_w + p] (+ bias).
-void snk_conv_unpack(const snk_conv_shape *shape, const float *product, int64_t samples,
-                     int64_t group, const float *bias, float *output);
-
-/// The inverse gather: product[j][s * out_h * out_w + p] = grad_output[s][group's j][p].
-void snk_conv_pack(const snk_conv_shape *shape, const float *grad_output, int64_t samples,
-                   int64_t group, float *product);
 
 /// 1 when fewer than `limit` of the `count` elements are non-zero (NaN counts
 /// as non-zero), else 0; reads only as far as it needs to know.

@@ -2,9 +2,10 @@ import CSinabsKernels
 
 /// 2-D convolution over (N, C, H, W) or (C, H, W) inputs with
 /// torch.nn.Conv2d's semantics (stride, zero padding, dilation, groups,
-/// bias). Two kernels compute the same result: dense (im2col + one OpenBLAS
-/// GEMM per group over many samples) and event-driven (each non-zero input
-/// scatters its weights), picked per call from the input's density.
+/// bias). Two kernels compute the same result: dense (per sample on
+/// libsinabs' threads, im2col + an OpenBLAS GEMM per group) and event-driven
+/// (each non-zero input scatters its weights), picked per call from the
+/// input's density.
 public final class Conv2d: WeightAndBias {
     /// Channels of the input (N, C, H, W).
     public let inChannels: Int

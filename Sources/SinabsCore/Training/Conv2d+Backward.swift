@@ -1,8 +1,9 @@
 import CSinabsKernels
 
 // Conv2d backward per sample and group: dW_g += dY_g col^T (or, for sparse
-// inputs, the event-driven snk_conv_weight_grad_sparse), dcol = W_g^T dY_g
-// scattered back by col2im, db = sum dY.
+// inputs, the event-driven snk_conv_weight_grad_sparse); dX as a convolution
+// of dY (Conv2d+InputGradient.swift) or as W_g^T dY_g scattered back by
+// col2im; db = sum dY.
 extension Conv2d {
     /// The gradient w.r.t. the input of the last training forward; adds to the
     /// weight and bias gradients (with the weight as it is now). One backward
